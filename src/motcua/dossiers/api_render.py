@@ -1,0 +1,258 @@
+"""Dossiers as the API shows them: to officials (scoped, in full) and to the public (masked).
+
+Instants leave in local time (``+07:00``), as on the receipts and in the command line.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from motcua.agencies.models import Agency, Role
+from motcua.clock.engine import HOUR_US, WorkingCalendar, to_us
+from motcua.core.localtime import local
+from motcua.notifications.selectors import for_subject
+
+from .actor import Actor
+from .clockwork import calendar_for
+from .models import ApplicantKind, Dossier, DossierEvent, DossierStep, Pause
+from .refs import attach_step
+from .schemas import (
+    ApplicantOut,
+    DossierDetail,
+    DossierStepOut,
+    DossierSummary,
+    EventOut,
+    NotificationOut,
+    OfficialRef,
+    PauseOut,
+    ProcedureRef,
+    PublicDossier,
+    PublicStep,
+    Ref,
+)
+from .selectors import steps_of
+from .services.engine import allowed_actions
+from .states import (
+    PAUSED,
+    RUNNING,
+    Action,
+    Channel,
+    Outcome,
+    PauseKind,
+    ReturnMethod,
+    State,
+    Timeliness,
+)
+
+
+def _timeliness(value: str) -> Timeliness | None:
+    return Timeliness(value) if value else None
+
+
+def _t(value: datetime | None) -> datetime | None:
+    return local(value) if value is not None else None
+
+
+def _ref(agency: Agency | None) -> Ref | None:
+    return Ref(code=agency.code, name=agency.name) if agency is not None else None
+
+
+def _agency(agency: Agency) -> Ref:
+    return Ref(code=agency.code, name=agency.name)
+
+
+def is_overdue(dossier: Dossier, now: datetime) -> bool:
+    return dossier.state in RUNNING and dossier.due_at is not None and dossier.due_at < now
+
+
+def initials(name: str) -> str:
+    """ "Nguyễn Văn An" → "N. V. A.": enough to recognise one's own dossier, not to identify."""
+    letters = []
+    for word in name.split():
+        first = next((ch for ch in word if ch.isalnum()), None)
+        if first is not None:
+            upper = first.upper()
+            # "ß".upper() is "SS": keep one character whatever the case mapping does.
+            letters.append(f"{upper if len(upper) == 1 else first}.")
+    return " ".join(letters)
+
+
+def remaining_hours(
+    dossier: Dossier,
+    now: datetime,
+    paused_at: datetime | None,
+    calendar: WorkingCalendar | None = None,
+) -> float | None:
+    """Working hours from now (or, while paused, from when the clock stopped) to the due time;
+    negative once it has passed. ``calendar``: the competent agency's, when the caller already
+    has it (a list computes many rows on few calendars)."""
+    if dossier.state in PAUSED and dossier.remaining_hours is not None:
+        return float(dossier.remaining_hours)
+    if dossier.state not in RUNNING | PAUSED or dossier.due_at is None:
+        return None
+    at = paused_at if dossier.state in PAUSED and paused_at is not None else now
+    calendar = calendar or calendar_for(dossier.competent_agency)
+    try:
+        if dossier.due_at >= at:
+            worked = calendar.worked_us(to_us(at), to_us(dossier.due_at))
+        else:
+            worked = -calendar.worked_us(to_us(dossier.due_at), to_us(at))
+    except ValueError:  # outside the years the calendar covers
+        return None
+    return round(worked / HOUR_US, 2)
+
+
+def _summary_fields(dossier: Dossier, now: datetime) -> dict[str, Any]:
+    step = dossier.current_step
+    version = dossier.procedure_version
+    return {
+        "code": dossier.code,
+        "procedure": ProcedureRef(
+            code=dossier.procedure.code, name=version.name, version=version.version
+        ),
+        "channel": Channel(dossier.channel),
+        "state": State(dossier.state),
+        "state_label": str(dossier.get_state_display()),
+        "applicant_name": dossier.applicant_name,
+        "competent_agency": _agency(dossier.competent_agency),
+        "receiving_centre": _agency(dossier.receiving_centre),
+        "current_step": step.name if step is not None and step.ended_at is None else None,
+        "current_agency": _ref(step.agency) if step is not None and step.ended_at is None else None,
+        "submitted_at": _t(dossier.submitted_at),
+        "received_at": _t(dossier.received_at),
+        "due_at": _t(dossier.due_at),
+        "appointment_at": _t(dossier.appointment_at),
+        "resolved_at": _t(dossier.resolved_at),
+        "timeliness": _timeliness(dossier.timeliness),
+        "overdue": is_overdue(dossier, now),
+        "paused": dossier.state in PAUSED,
+        "version": dossier.version,
+    }
+
+
+def summary(dossier: Dossier, now: datetime | None = None) -> DossierSummary:
+    return DossierSummary(**_summary_fields(dossier, now or timezone.now()))
+
+
+def _step(step: DossierStep, now: datetime) -> DossierStepOut:
+    assignee = step.assignee
+    return DossierStepOut(
+        position=step.position,
+        code=step.code,
+        name=step.name,
+        role=Role(step.role),
+        agency=_agency(step.agency),
+        assignee=OfficialRef(username=assignee.username, name=assignee.display_name)
+        if assignee is not None
+        else None,
+        transfer=step.transfer,
+        started_at=local(step.started_at),
+        due_at=_t(step.due_at),
+        ended_at=_t(step.ended_at),
+        ended_by=step.ended_by or None,
+        timeliness=_timeliness(step.timeliness),
+        overdue=step.ended_at is None and step.due_at is not None and step.due_at < now,
+    )
+
+
+def detail(dossier: Dossier, actor: Actor, now: datetime | None = None) -> DossierDetail:
+    now = now or timezone.now()
+    pauses = list(Pause.objects.filter(dossier=dossier).order_by("start", "pk"))
+    paused_at = next((p.start for p in reversed(pauses) if p.end is None), None)
+    notifications = for_subject("dossier", dossier.pk).order_by("created_at", "pk")
+    return DossierDetail(
+        **_summary_fields(dossier, now),
+        reception_point=Ref(code=dossier.reception_point.code, name=dossier.reception_point.name)
+        if dossier.reception_point is not None
+        else None,
+        subject=dossier.subject,
+        submitter_name=dossier.submitter_name,
+        applicant=ApplicantOut(
+            kind=ApplicantKind(dossier.applicant_kind),
+            name=dossier.applicant_name,
+            national_id=dossier.applicant_national_id,
+            phone=dossier.applicant_phone,
+            email=dossier.applicant_email,
+            address=dossier.applicant_address,
+        ),
+        returned_at=_t(dossier.returned_at),
+        return_method=ReturnMethod(dossier.return_method) if dossier.return_method else None,
+        outcome=Outcome(dossier.outcome) if dossier.outcome else None,
+        remaining_hours=remaining_hours(dossier, now, paused_at),
+        supplement_requests=dossier.supplement_requests,
+        completion_requests=dossier.completion_requests,
+        supplement_due_at=_t(dossier.supplement_due_at),
+        steps=[_step(s, now) for s in steps_of(dossier)],
+        pauses=[
+            PauseOut(kind=PauseKind(p.kind), start=local(p.start), end=_t(p.end), reason=p.reason)
+            for p in pauses
+        ],
+        allowed_actions=allowed_actions(actor, dossier),
+        notifications=[
+            NotificationOut(
+                channel=n.channel,
+                recipient=n.recipient,
+                template=n.template,
+                status=n.status,
+                attempts=n.attempts,
+                last_error=n.last_error,
+                created_at=local(n.created_at),
+                sent_at=_t(n.sent_at),
+            )
+            for n in notifications
+        ],
+    )
+
+
+def event(e: DossierEvent) -> EventOut:
+    return EventOut(
+        seq=e.seq,
+        action=Action(e.action),
+        from_state=State(e.from_state) if e.from_state else None,
+        to_state=State(e.to_state) if e.to_state else None,
+        actor=e.actor_name,
+        agency=_ref(e.agency),
+        at=local(e.at),
+        note=e.note,
+        payload=e.payload or {},
+        due_at=_t(e.due_at),
+    )
+
+
+def public(dossier: Dossier, now: datetime | None = None) -> PublicDossier:
+    """The public lookup: no name but initials, no ID, phone, e-mail, address, no official."""
+    now = now or timezone.now()
+    steps = [
+        attach_step(step, dossier.procedure_version)
+        for step in DossierStep.objects.filter(dossier=dossier).order_by("position")
+    ]
+    return PublicDossier(
+        code=dossier.code,
+        procedure=Ref(code=dossier.procedure.code, name=dossier.procedure_version.name),
+        competent_agency=_agency(dossier.competent_agency),
+        state=State(dossier.state),
+        state_label=str(dossier.get_state_display()),
+        applicant_initials=initials(dossier.applicant_name),
+        received_at=_t(dossier.received_at),
+        due_at=_t(dossier.due_at),
+        appointment_at=_t(dossier.appointment_at),
+        resolved_at=_t(dossier.resolved_at),
+        returned_at=_t(dossier.returned_at),
+        timeliness=_timeliness(dossier.timeliness),
+        overdue=is_overdue(dossier, now),
+        paused=dossier.state in PAUSED,
+        steps=[
+            PublicStep(
+                name=s.name,
+                agency=_agency(s.agency),
+                started_at=local(s.started_at),
+                due_at=_t(s.due_at),
+                ended_at=_t(s.ended_at),
+                timeliness=_timeliness(s.timeliness),
+            )
+            for s in steps
+        ],
+    )

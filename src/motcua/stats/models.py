@@ -1,0 +1,80 @@
+"""Aggregates the period report answers from, so it never scans the dossier table.
+
+``DailyFlow``: what happened on a local day — dossiers received, dossiers resolved by
+timeliness — per competent agency × procedure × field × channel. Maintained in the same
+transaction as each dossier change (``rollup.py``).
+
+``OpenSnapshot``: the dossiers open at a local midnight — within the deadline, overdue, paused —
+per the same key. Computed exactly from the pauses and the events' due timeline for any past
+midnight (``snapshots.py``), so a report over a period reads its carried-over dossiers (the
+snapshot at the period's start) and its in-progress dossiers (the snapshot at its end).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from motcua.agencies.models import Agency
+from motcua.catalog.models import Field, Procedure
+
+# Concurrent intakes of one busy procedure would all update one counter row and queue on its
+# lock until commit; spreading each key over a few shards (summed when read) removes that.
+SHARDS = 4
+
+
+class DailyFlow(models.Model):
+    day = models.DateField()
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+")
+    field = models.ForeignKey(Field, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=10)
+    shard = models.PositiveSmallIntegerField(default=0)
+    received = models.IntegerField(default=0)
+    resolved_early = models.IntegerField(default=0)
+    resolved_on_time = models.IntegerField(default=0)
+    resolved_late = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "agency", "procedure", "field", "channel", "shard"],
+                name="stats_flow_key",
+            )
+        ]
+        indexes = [models.Index(fields=["agency", "day"], name="stats_flow_agency_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.agency_id}/{self.procedure_id}/{self.channel}"
+
+
+class OpenSnapshot(models.Model):
+    at = models.DateTimeField()  # a local midnight
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+")
+    field = models.ForeignKey(Field, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=10)
+    within = models.IntegerField(default=0)
+    overdue = models.IntegerField(default=0)
+    paused = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["at", "agency", "procedure", "field", "channel"], name="stats_snapshot_key"
+            )
+        ]
+        indexes = [models.Index(fields=["at", "agency"], name="stats_snapshot_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at} {self.agency_id}/{self.procedure_id}/{self.channel}"
+
+
+class SnapshotDone(models.Model):
+    """Which midnights have their snapshot computed (a midnight with no open dossier has no
+    rows, so the rows alone cannot tell 'zero' from 'not computed')."""
+
+    at = models.DateTimeField(unique=True)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return str(self.at)

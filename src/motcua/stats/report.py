@@ -1,0 +1,284 @@
+"""The period report (Biểu II.06a "Tình hình, kết quả giải quyết TTHC") as a service.
+
+``build_report`` checks the arguments, evaluates the figures of statistics.md from the
+aggregates (``aggregated``: daily flows and open snapshots — never a scan of the dossier table)
+and adds the requested breakdown: by agency (a tree: each agency's own figures and its subtree
+totals), level, field, procedure, channel, or month (each month of the period is a sub-period
+with its own carried-over and in-progress dossiers). The drill-down behind each figure is in
+``report_drill``; the renderings (table, Excel, PDF) in ``report_form``/``report_xlsx``/
+``report_pdf``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from motcua.agencies.models import Agency, Level
+from motcua.catalog.models import Field, Procedure
+from motcua.core.localtime import isoformat_local
+from motcua.dossiers.states import Channel
+
+from .aggregated import aggregated
+from .figures import Figures
+from .report_args import BREAKDOWNS, ReportArgs, parse_args
+from .scope import Period, Scope
+
+__all__ = ["BREAKDOWNS", "Report", "Row", "build_report", "evaluate", "months_of"]
+
+
+@dataclass
+class Row:
+    """One line of a breakdown. For the agency tree, ``figures`` are the subtree's totals,
+    ``own`` the agency's own and ``children`` the agencies below it that have dossiers."""
+
+    code: str
+    name: str
+    figures: Figures
+    own: Figures | None = None
+    children: list[Row] = field(default_factory=list)
+    level: str | None = None
+    period: Period | None = None
+    as_of: datetime | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"code": self.code, "name": self.name}
+        if self.level is not None:
+            out["level"] = self.level
+        if self.period is not None and self.as_of is not None:
+            out["period"] = period_dict(self.period, self.as_of)
+        out.update(self.figures.as_dict())
+        if self.own is not None:
+            out["own"] = self.own.as_dict()
+            out["children"] = [child.as_dict() for child in self.children]
+        return out
+
+
+@dataclass
+class Report:
+    args: ReportArgs
+    as_of: datetime
+    live: bool
+    figures: Figures
+    breakdown: str | None = None
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def period(self) -> Period:
+        return self.args.period
+
+    @property
+    def scope(self) -> Scope:
+        return self.args.scope
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON of interfaces.md: ``period``, ``scope``, the figures, and the breakdown
+        (``{"by": …, "rows": […]}``) when one was asked for."""
+        out: dict[str, Any] = {
+            "period": {**period_dict(self.period, self.as_of), "live": self.live},
+            "scope": self.args.scope_dict(),
+        }
+        out.update(self.figures.as_dict())
+        if self.breakdown:
+            out["breakdown"] = {
+                "by": self.breakdown,
+                "rows": [row.as_dict() for row in self.rows],
+            }
+        return out
+
+
+def period_dict(period: Period, as_of: datetime) -> dict[str, str]:
+    return {
+        "from": period.first.isoformat(),
+        "to": period.last.isoformat(),
+        "as_of": isoformat_local(as_of),
+    }
+
+
+def build_report(
+    scope_args: Mapping[str, Any] | None,
+    date_from: date | str | None,
+    date_to: date | str | None,
+    as_of: datetime | str | None = None,
+    now: datetime | None = None,
+    breakdown: str | None = None,
+) -> Report:
+    """The period report. Bad arguments raise ``ValidationFailed`` naming each argument
+    (``from``, ``to``, ``agency``, ``level``, ``field``, ``procedure``, ``channel``, ``as_of``,
+    ``breakdown``); an as-of instant before the period is refused by ``Period.as_of``."""
+    args = parse_args(scope_args, date_from, date_to, as_of, breakdown)
+    return evaluate(args, now=now)
+
+
+def evaluate(args: ReportArgs, now: datetime | None = None) -> Report:
+    now = now or timezone.now()
+    instant = args.period.as_of(now, args.requested_as_of)
+    # As of now, the dossiers' current states are their states at the instant.
+    live = instant == now
+    figures = _one(aggregated(args.scope, args.period, instant, live=live))
+    report = Report(args=args, as_of=instant, live=live, figures=figures)
+    if args.breakdown:
+        report.breakdown = args.breakdown
+        report.rows = _BUILDERS[args.breakdown](args.scope, args.period, instant, live, now)
+    return report
+
+
+def _one(groups: dict[Any, Figures]) -> Figures:
+    total = Figures()
+    for figures in groups.values():
+        total.add(figures)
+    return total
+
+
+# ----- breakdowns --------------------------------------------------------------------------------
+def _by_level(
+    scope: Scope, period: Period, as_of: datetime, live: bool, now: datetime
+) -> list[Row]:
+    groups = aggregated(scope, period, as_of, live=live, group="level")
+    order = {value: i for i, value in enumerate(Level.values)}
+    return [
+        Row(
+            code=str(key),
+            name=str(Level(key).label) if key in Level.values else str(key),
+            figures=f,
+        )
+        for key, f in sorted(groups.items(), key=lambda kv: order.get(kv[0], len(order)))
+    ]
+
+
+def _by_channel(
+    scope: Scope, period: Period, as_of: datetime, live: bool, now: datetime
+) -> list[Row]:
+    groups = aggregated(scope, period, as_of, live=live, group="channel")
+    return [
+        Row(code=value, name=str(label), figures=groups[value])
+        for value, label in Channel.choices
+        if value in groups
+    ]
+
+
+def _by_field(
+    scope: Scope, period: Period, as_of: datetime, live: bool, now: datetime
+) -> list[Row]:
+    groups = {
+        int(k): f for k, f in aggregated(scope, period, as_of, live=live, group="field").items()
+    }
+    fields = Field.objects.in_bulk(list(groups))
+    rows = [Row(code=fields[k].code, name=fields[k].name, figures=f) for k, f in groups.items()]
+    return sorted(rows, key=lambda row: row.code)
+
+
+def _by_procedure(
+    scope: Scope, period: Period, as_of: datetime, live: bool, now: datetime
+) -> list[Row]:
+    groups = aggregated(scope, period, as_of, live=live, group="procedure")
+    by_id = {int(k): f for k, f in groups.items()}
+    procedures = Procedure.objects.select_related("current").in_bulk(list(by_id))
+    rows = []
+    for pk, figures in by_id.items():
+        procedure = procedures[pk]
+        name = procedure.current.name if procedure.current else procedure.code
+        rows.append(Row(code=procedure.code, name=name, figures=figures))
+    return sorted(rows, key=lambda row: row.code)
+
+
+def _by_agency(
+    scope: Scope, period: Period, as_of: datetime, live: bool, now: datetime
+) -> list[Row]:
+    """The competent agencies with dossiers, and the agencies between them and the scope's
+    agency (or the top), as a tree; each node's figures are its subtree's totals."""
+    groups = aggregated(scope, period, as_of, live=live, group="agency")
+    own = {int(k): f for k, f in groups.items()}
+    leaves = Agency.objects.in_bulk(list(own))
+    top = scope.agency.path if scope.agency is not None else ""
+    wanted: set[int] = set()
+    for agency in leaves.values():
+        for part in _path_ids(agency):
+            wanted.add(part)
+    agencies = Agency.objects.in_bulk(list(wanted))
+    agencies = {pk: a for pk, a in agencies.items() if a.path.startswith(top)}
+    nodes: dict[int, Row] = {
+        pk: Row(
+            code=a.code,
+            name=a.name,
+            level=a.level,
+            figures=Figures(),
+            own=own.get(pk, Figures()),
+        )
+        for pk, a in agencies.items()
+    }
+    roots: list[tuple[Agency, Row]] = []
+    for pk, agency in sorted(agencies.items(), key=lambda item: item[1].path):
+        parent = agency.parent_id
+        if parent in nodes and parent != pk:
+            nodes[parent].children.append(nodes[pk])
+        else:
+            roots.append((agency, nodes[pk]))
+    for _agency, row in roots:
+        _total(row)
+    return [row for _agency, row in sorted(roots, key=lambda item: item[0].code)]
+
+
+def _path_ids(agency: Agency) -> list[int]:
+    ids = [int(part) for part in agency.path.strip("/").split("/") if part]
+    return ids or [agency.pk]
+
+
+def _total(row: Row) -> Figures:
+    row.children.sort(key=lambda child: child.code)
+    total = Figures()
+    if row.own is not None:
+        total.add(row.own)
+    for child in row.children:
+        total.add(_total(child))
+    row.figures = total
+    return total
+
+
+def months_of(period: Period) -> list[Period]:
+    """The months of a period, each cut to the period."""
+    out = []
+    first = period.first
+    while first <= period.last:
+        following = (first.replace(day=1) + timedelta(days=32)).replace(day=1)
+        out.append(Period(first, min(period.last, following - timedelta(days=1))))
+        first = following
+    return out
+
+
+def _by_month(
+    scope: Scope, period: Period, as_of: datetime, live: bool, now: datetime
+) -> list[Row]:
+    """Each month that has started by the as-of instant, as its own report: evaluated as of its
+    end, or as of the report's instant for the month that contains it."""
+    rows = []
+    for month in months_of(period):
+        if month.start >= as_of:
+            break
+        instant = min(month.end, as_of)
+        figures = _one(aggregated(scope, month, instant, live=live and instant == now))
+        rows.append(
+            Row(
+                code=month.first.strftime("%Y-%m"),
+                name=month.first.strftime("%m/%Y"),
+                figures=figures,
+                period=month,
+                as_of=instant,
+            )
+        )
+    return rows
+
+
+_BUILDERS = {
+    "agency": _by_agency,
+    "level": _by_level,
+    "field": _by_field,
+    "procedure": _by_procedure,
+    "channel": _by_channel,
+    "month": _by_month,
+}
+assert set(_BUILDERS) == set(BREAKDOWNS)

@@ -1,0 +1,13 @@
+"""The workspace's URLs, included by ``web.urls`` under ``ho-so/`` (names ``web:workspace:…``)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "workspace"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("<str:code>/", views.dossier, name="dossier"),
+    path("<str:code>/thao-tac/<str:action>/", views.action, name="action"),
+]
