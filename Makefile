@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 PYTEST_ARGS ?=
+AXE_VERSION := 4.14.1
 
-.PHONY: demo test install dev lint typecheck checks pytest pytest-sqlite pytest-postgres \
+.PHONY: demo test install dev lint typecheck checks pytest pytest-sqlite pytest-postgres axe \
         constraints openapi messages bench clean
 
 $(BIN)/python:
@@ -45,10 +46,20 @@ checks: lint typecheck
 
 pytest: pytest-sqlite pytest-postgres
 
-pytest-sqlite: dev
+## axe-core for the browser tests' accessibility checks, from the npm registry into the
+## git-ignored node_modules/ (no package.json, no lock file). Without npm those checks skip.
+axe:
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "== npm not found: the accessibility checks (axe-core) will be skipped"; \
+	elif ! grep -qs '"version": "$(AXE_VERSION)"' node_modules/axe-core/package.json; then \
+		npm install --no-save --no-package-lock --no-audit --no-fund --silent \
+			--prefix . axe-core@$(AXE_VERSION); \
+	fi
+
+pytest-sqlite: dev axe
 	env -u DATABASE_URL $(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
-pytest-postgres: dev
+pytest-postgres: dev axe
 	@if [ -n "$$MOTCUA_TEST_DATABASE_URL" ]; then \
 		echo "== PostgreSQL: $$MOTCUA_TEST_DATABASE_URL"; \
 		DATABASE_URL="$$MOTCUA_TEST_DATABASE_URL" $(BIN)/pytest -n 2 $(PYTEST_ARGS); \
@@ -75,4 +86,4 @@ bench: dev
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:
-	rm -rf $(VENV) var .hypothesis .mypy_cache .ruff_cache
+	rm -rf $(VENV) var node_modules .hypothesis .mypy_cache .ruff_cache

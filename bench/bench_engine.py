@@ -28,7 +28,6 @@ few % of one core at these rates). Exits 1 if a budget is missed.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import resource
 import shutil
@@ -43,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import functools
 import operator
 
-from lib import cpu, load, pg, profile, workloads
+from lib import cpu, load, pg, priority, profile, workloads
 from lib.server import Server
 
 OPERATION = {
@@ -149,7 +148,9 @@ def main() -> int:
                 "server (gunicorn)": server.pids(),
                 "postgres": cpu.postgres_pids(url, background=False),
             }
-            _renice([os.getpid(), *groups["server (gunicorn)"], *groups["postgres"]], args.priority)
+            priority.renice(
+                [os.getpid(), *groups["server (gunicorn)"], *groups["postgres"]], args.priority
+            )
             before = cpu.snapshot(functools.reduce(operator.iadd, groups.values(), []))
             children = resource.getrusage(resource.RUSAGE_CHILDREN)
             result = load.wrk(
@@ -185,20 +186,22 @@ def main() -> int:
             print(profile.intakes(server, paths["intake"], args.connections, work), flush=True)
     finally:
         server.stop()
-        _restore_autogroups()
+        priority.restore_autogroups()
         shutil.rmtree(work, ignore_errors=True)
         pg.setup_django(url, var_dir)
         tokens.revoke_all()
         release_connections()
 
     if "ceiling" in only:
-        _renice([os.getpid()], args.priority)
+        priority.renice([os.getpid()], args.priority)
         result = load.ceiling(
             url,
             template,
             seconds=args.seconds,
             connections=args.connections,
-            on_start=lambda: _renice(cpu.postgres_pids(url, background=False), args.priority),
+            on_start=lambda: priority.renice(
+                cpu.postgres_pids(url, background=False), args.priority
+            ),
         )
         results.append(result)
         print(
@@ -206,7 +209,7 @@ def main() -> int:
             f"p99 {result.p99_ms:.1f} ms",
             flush=True,
         )
-    _restore_autogroups()
+    priority.restore_autogroups()
     return report(results, cpu_rows, args)
 
 
@@ -224,40 +227,6 @@ def _template() -> tuple[int, ...]:
         d.competent_agency_id,
         d.created_by_id or 0,
     )
-
-
-_AUTOGROUPS: dict[str, tuple[Path, str]] = {}
-
-
-def _renice(pids: list[int], nice: int) -> None:
-    """Favour the benchmark's own processes over other work on a shared machine.
-
-    With the kernel's session autogroups every session gets an equal share of the CPU whatever
-    its processes' nice values, so the autogroups of the server and of PostgreSQL are given the
-    nice value too (restored by ``_restore_autogroups``); PostgreSQL's is shared with whatever
-    else uses that server during the run."""
-    if not nice:
-        return
-    for pid in pids:
-        path = Path(f"/proc/{pid}/autogroup")
-        with contextlib.suppress(OSError):
-            current = path.read_text().split()
-            if current[0] not in _AUTOGROUPS:
-                _AUTOGROUPS[current[0]] = (path, current[-1])
-                path.write_text(str(nice))
-    for pid in pids:
-        # Niceness belongs to each thread on Linux: the workers' threads exist already.
-        tasks = Path(f"/proc/{pid}/task")
-        for tid in [int(t.name) for t in tasks.iterdir()] if tasks.exists() else [pid]:
-            with contextlib.suppress(OSError):
-                os.setpriority(os.PRIO_PROCESS, tid, nice)
-
-
-def _restore_autogroups() -> None:
-    for path, nice in _AUTOGROUPS.values():
-        with contextlib.suppress(OSError):
-            path.write_text(nice)
-    _AUTOGROUPS.clear()
 
 
 def _move(shares: dict[str, float], name: str, cores: float) -> dict[str, float]:

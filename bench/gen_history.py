@@ -5,7 +5,8 @@
         [--database-url URL] [--seed 1] [--per-year 2500000] [--end 2026-11-21]
 
 Reads the agencies, the published procedures and the working calendar from the database
-(``motcua demo --no-serve`` loads the sample province and catalogue; without --database-url the
+(``motcua demo --no-serve --no-history`` loads the sample province and catalogue without the
+demo's own months, whose codes the generated ones would repeat; without --database-url the
 environment's DATABASE_URL, else the embedded SQLite file). The history ends now (or --end) and
 spans ``count / per-year`` years (2.5 million dossiers a year, a province of ~4 million people):
 
@@ -147,7 +148,9 @@ def load_catalogue(rng: np.random.Generator) -> Catalogue:
         cutoff.append(version.cutoff_s)
         listed.append(index[next(iter(version.listed))] if version.scope_listed else -1)
     if not codes or not communes:
-        raise SystemExit("no sample province or catalogue here: run `motcua demo --no-serve`")
+        raise SystemExit(
+            "no sample province or catalogue here: run `motcua demo --no-serve --no-history`"
+        )
     sizes = rng.lognormal(0.0, 0.6, len(communes))  # communes differ in population
     return Catalogue(
         codes=codes,

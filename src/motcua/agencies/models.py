@@ -110,7 +110,9 @@ class Agency(models.Model):
     )
     # Materialised path of primary keys ("/3/17/42/"): a subtree is one indexed prefix match,
     # which the reports and the scoping of every query rely on.
-    path = models.CharField(max_length=255, editable=False, default="", db_index=True)
+    path = models.CharField(
+        _("tree path"), max_length=255, editable=False, default="", db_index=True
+    )
     search_text = models.CharField(max_length=400, editable=False, default="")
 
     class Meta:

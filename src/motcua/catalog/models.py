@@ -87,7 +87,9 @@ class Procedure(models.Model):
 class ProcedureVersion(models.Model):
     """One version of a procedure; dossiers keep the version they were received under."""
 
-    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="versions")
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.PROTECT, related_name="versions", verbose_name=_("procedure")
+    )
     version = models.PositiveIntegerField(_("version"))
     name = models.CharField(_("procedure name"), max_length=500)
     field = models.ForeignKey(Field, verbose_name=_("field"), on_delete=models.PROTECT)
@@ -134,8 +136,8 @@ class ProcedureVersion(models.Model):
     # search matches (code, name, field), ``search_name`` ranks name matches first.
     search_text = models.TextField(editable=False, default="")
     search_name = models.TextField(editable=False, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
-    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("procedure version")
@@ -164,7 +166,7 @@ class Fee(models.Model):
     """A fee or charge fixed by law; nothing outside this list may be collected."""
 
     version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="fees")
-    position = models.PositiveSmallIntegerField()
+    position = models.PositiveSmallIntegerField(_("position"))
     name = models.CharField(_("fee name"), max_length=300)
     amount_vnd = models.PositiveBigIntegerField(_("amount (VND)"))
     note = models.TextField(_("note"), blank=True)
@@ -184,7 +186,7 @@ class DocumentRequirement(models.Model):
     version = models.ForeignKey(
         ProcedureVersion, on_delete=models.CASCADE, related_name="documents"
     )
-    position = models.PositiveSmallIntegerField()
+    position = models.PositiveSmallIntegerField(_("position"))
     name = models.CharField(_("document name"), max_length=500)
     originals = models.PositiveSmallIntegerField(_("originals"), default=0)
     copies = models.PositiveSmallIntegerField(_("copies"), default=0)
@@ -212,7 +214,7 @@ class WorkflowStep(models.Model):
     """One step of the published internal workflow (quy trình nội bộ)."""
 
     version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="steps")
-    position = models.PositiveSmallIntegerField()
+    position = models.PositiveSmallIntegerField(_("position"))
     code = models.CharField(_("step code"), max_length=30)
     name = models.CharField(_("step name"), max_length=300)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)

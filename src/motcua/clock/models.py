@@ -70,7 +70,9 @@ class DaySource(models.TextChoices):
 class CalendarDay(models.Model):
     """An exception to the Monday–Friday week: a day off, or a weekend day worked."""
 
-    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="days")
+    calendar = models.ForeignKey(
+        Calendar, on_delete=models.CASCADE, related_name="days", verbose_name=_("calendar")
+    )
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=20, choices=DayKind.choices)
     name = models.CharField(_("name"), max_length=200)

@@ -8,4 +8,6 @@ class StatsConfig(AppConfig):
     verbose_name = _("Statistics")
 
     def ready(self) -> None:
-        from . import rollup  # noqa: F401  (listens to dossier changes)
+        # rollup follows every dossier change; sweep rebuilds the statistics after every
+        # history import, whoever calls it (the command, the demo's seeding, a script).
+        from . import rollup, sweep  # noqa: F401

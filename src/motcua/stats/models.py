@@ -24,7 +24,8 @@ SHARDS = 4
 
 class DailyFlow(models.Model):
     day = models.DateField()
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    # Indexed by (agency, day) below: an index of its own would only cost every write.
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", db_index=False)
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+")
     field = models.ForeignKey(Field, on_delete=models.PROTECT, related_name="+")
     channel = models.CharField(max_length=10)
@@ -48,10 +49,15 @@ class DailyFlow(models.Model):
 
 
 class OpenSnapshot(models.Model):
+    # Read only by midnight (the key's first column). A history import writes millions of rows
+    # (one per midnight and key), and every index is maintained row by row: no index of its
+    # own on the foreign keys, which only deleting an agency, procedure or field would use.
     at = models.DateTimeField()  # a local midnight
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+")
-    field = models.ForeignKey(Field, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", db_index=False)
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    field = models.ForeignKey(Field, on_delete=models.PROTECT, related_name="+", db_index=False)
     channel = models.CharField(max_length=10)
     within = models.IntegerField(default=0)
     overdue = models.IntegerField(default=0)
@@ -63,7 +69,6 @@ class OpenSnapshot(models.Model):
                 fields=["at", "agency", "procedure", "field", "channel"], name="stats_snapshot_key"
             )
         ]
-        indexes = [models.Index(fields=["at", "agency"], name="stats_snapshot_at")]
 
     def __str__(self) -> str:
         return f"{self.at} {self.agency_id}/{self.procedure_id}/{self.channel}"

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from motcua.agencies.models import Agency, Level
+from motcua.agencies.models import Agency, AgencyKind, Level
 from motcua.agencies.selectors import official_scope
 from motcua.catalog.models import Field, Procedure
 from motcua.core.errors import FieldError, PermissionDenied, ValidationFailed
@@ -250,9 +250,17 @@ def for_official(user: Any, scope_args: Mapping[str, Any] | None) -> dict[str, A
 
 
 def _subtree_ids(agency: Agency) -> set[int]:
+    """The agencies a report on ``agency`` counts dossiers of. Service centres are left out: a
+    report counts dossiers by competent agency and a centre only receives them, so a ward
+    leader may report on the ward although the ward's centre is outside the leader's roles."""
     if not agency.path:
         return {agency.pk}
-    return set(Agency.objects.filter(path__startswith=agency.path).values_list("pk", flat=True))
+    return set(
+        Agency.objects.filter(path__startswith=agency.path)
+        .exclude(kind=AgencyKind.SERVICE_CENTRE)
+        .exclude(pk=agency.pk)
+        .values_list("pk", flat=True)
+    ) | {agency.pk}
 
 
 def _subtree_within(agency: Agency, allowed: frozenset[int]) -> bool:

@@ -98,7 +98,7 @@ def test_import_divisions_errors_exit_2_with_line_numbers(provinces: None, tmp_p
 @pytest.mark.django_db
 def test_demo_loads_prints_and_is_idempotent(settings: Any, tmp_path: Path) -> None:
     settings.VAR_DIR = tmp_path
-    code, out, err = run("demo", "--no-serve")
+    code, out, err = run("demo", "--no-serve", "--no-history")
     assert code == 0, err
     password_file = tmp_path / "demo_password"
     password = password_file.read_text().strip()
@@ -119,7 +119,7 @@ def test_demo_loads_prints_and_is_idempotent(settings: Any, tmp_path: Path) -> N
     counts = (Agency.objects.count(), User.objects.count(), Division.objects.count())
     assert counts == (220, 9, 136)
     assert User.objects.get(username="tuphap.lanhdao").check_password(password)
-    code, out, _err = run("demo", "--no-serve")
+    code, out, _err = run("demo", "--no-serve", "--no-history")
     assert code == 0
     assert password in out
     assert (Agency.objects.count(), User.objects.count(), Division.objects.count()) == counts
@@ -205,7 +205,7 @@ def test_demo_starts_without_pango(
 ) -> None:
     settings.VAR_DIR = tmp_path
     monkeypatch.setitem(sys.modules, "weasyprint", None)  # as if pango could not be loaded
-    code, out, err = run("demo", "--no-serve")
+    code, out, err = run("demo", "--no-serve", "--no-history")
     assert code == 0, err
     hint = [line for line in out.splitlines() if "libpango-1.0-0 libpangoft2-1.0-0" in line]
     assert len(hint) == 1

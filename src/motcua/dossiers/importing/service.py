@@ -7,9 +7,12 @@ are written in bulk (``writer``). Dossiers of earlier batches are already in the
 so a code repeated anywhere in the file is caught by the same database lookup.
 
 All or nothing by default: if any line is invalid, the transaction is rolled back and every
-invalid line is reported (the first ``MAX_LISTED`` in the error, all of them counted). With
-``skip_invalid`` the valid lines are imported and the invalid ones written verbatim, with their
-reasons, to the rejects file.
+invalid line is reported: every problem of every line to ``on_error`` as it is found (the
+command prints them), the first ``MAX_LISTED`` lines' in the error, all of them counted. With
+``skip_invalid`` the valid lines are imported and the invalid ones written verbatim to the
+rejects file (itself a dossier file: fixed, it can be imported as it is); their reasons go to
+``on_error`` and, for the first ``MAX_LISTED``, to ``ImportResult.errors``, named by their line
+in the original file.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from .writer import Writer, columns_for
 BATCH = 20_000
 MAX_LISTED = 100  # invalid lines listed in the error; all of them are counted
 Progress = Callable[[int, int, int], None]  # lines read, imported, invalid
+OnError = Callable[[FieldError], None]  # one problem of an invalid line: "line N: field"
 
 
 @dataclass
@@ -87,6 +91,7 @@ def import_history(
     now: datetime | None = None,
     batch_size: int = BATCH,
     progress: Progress | None = None,
+    on_error: OnError | None = None,
 ) -> ImportResult:
     """Import a dossier file; see the module docstring. Raises ``ValidationFailed`` (nothing
     written) when a line is invalid and ``skip_invalid`` is off."""
@@ -97,9 +102,9 @@ def import_history(
     try:
         if skip_invalid:
             result.rejects_path = rejects_path_for(path)
-            rejects = result.rejects_path.open("w", encoding="utf-8", errors="surrogateescape")
+            rejects = result.rejects_path.open("wb")
         with transaction.atomic():
-            run = _Run(path.name, now or timezone.now(), result, rejects)
+            run = _Run(path.name, now or timezone.now(), result, rejects, on_error)
             started = time.perf_counter()
             try:
                 for batch in _batches(handle, batch_size):
@@ -109,7 +114,7 @@ def import_history(
             finally:
                 run.writer.close()  # the last COPY is in: before a commit or a rollback
             if result.invalid_lines and not skip_invalid:
-                raise _refusal(result)
+                raise _refusal(result, listed_all=on_error is not None)
             run.raise_counters()
             run.analyze()
             result.import_seconds = time.perf_counter() - started
@@ -130,13 +135,13 @@ def import_history(
     return result
 
 
-def _refusal(result: ImportResult) -> ValidationFailed:
+def _refusal(result: ImportResult, *, listed_all: bool) -> ValidationFailed:
     detail = ngettext(
         "%(n)s line of the file is invalid: nothing was imported.",
         "%(n)s lines of the file are invalid: nothing was imported.",
         result.invalid_lines,
     ) % {"n": f"{result.invalid_lines:,}"}
-    if result.invalid_lines > MAX_LISTED:
+    if result.invalid_lines > MAX_LISTED and not listed_all:
         detail += " " + _("The first %(n)s are listed.") % {"n": MAX_LISTED}
     return ValidationFailed(detail, list(result.errors))
 
@@ -161,12 +166,18 @@ class _Run:
     """The state of one import across batches."""
 
     def __init__(
-        self, source: str, now: datetime, result: ImportResult, rejects: IO[str] | None
+        self,
+        source: str,
+        now: datetime,
+        result: ImportResult,
+        rejects: IO[bytes] | None,
+        on_error: OnError | None,
     ) -> None:
         self.source = source
         self.now_us = to_us(now)
         self.result = result
         self.rejects = rejects
+        self.on_error = on_error
         self.lookups: Lookups = lookups_module.load()
         self.writer = Writer(background=True)
         if self.writer.postgres:
@@ -188,16 +199,16 @@ class _Run:
     def reject(self, number: int, raw: bytes, errors: list[FieldError]) -> None:
         result = self.result
         result.invalid_lines += 1
+        named = [FieldError(f"line {number}: {e.field}", e.message) for e in errors]
+        if self.on_error is not None:
+            for error in named:
+                self.on_error(error)
         if self.listed_lines < MAX_LISTED:
             self.listed_lines += 1
-            result.errors.extend(FieldError(f"line {number}: {e.field}", e.message) for e in errors)
+            result.errors.extend(named)
         if self.rejects is not None:
-            record = {
-                "line": number,
-                "errors": [e.as_dict() for e in errors],
-                "text": raw.decode("utf-8", errors="surrogateescape"),
-            }
-            self.rejects.write(json.dumps(record, ensure_ascii=False) + "\n")
+            # The line as it was, bytes included: the rejects file is a dossier file again.
+            self.rejects.write(raw + b"\n")
 
     # ----- one batch ----------------------------------------------------------------------
     def batch(self, batch: list[tuple[int, bytes]]) -> None:

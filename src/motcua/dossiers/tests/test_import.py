@@ -337,14 +337,32 @@ def test_skip_invalid_imports_the_rest_and_writes_the_rejects(world: World, tmp_
         f"{world.justice.code}-260105-0001",
         f"{world.justice.code}-260105-0004",
     ]
-    rejected = [json.loads(x) for x in result.rejects_path.read_text(encoding="utf-8").splitlines()]
-    assert [r["line"] for r in rejected] == [2, 3]
-    assert rejected[0]["text"] == bad  # verbatim
-    assert rejected[0]["errors"] == [
-        {"field": "channel", "message": "One of: counter, online, postal."}
+    # The rejected lines as they were (a dossier file again); the reasons in the result.
+    assert result.rejects_path.read_text(encoding="utf-8").splitlines() == [bad, "{not json"]
+    assert [f"{e.field}: {e.message}" for e in result.errors] == [
+        "line 2: channel: One of: counter, online, postal.",
+        "line 3: json: Not valid JSON: Expecting property name enclosed in double quotes "
+        "(column 2).",
     ]
-    assert rejected[1]["text"] == "{not json"
-    assert rejected[1]["errors"][0]["field"] == "json"
+
+
+def test_skip_invalid_lists_every_reason_and_keeps_bytes_as_they_were(
+    world: World, tmp_path: Path
+) -> None:
+    rows = [json.dumps(line(world, n, channel="fax")) for n in range(1, 151)]
+    path = write(tmp_path, [*rows, line(world, 200)])
+    with path.open("ab") as handle:
+        handle.write(b'{"code": "\xff"}\n')  # not UTF-8
+    reported: list[str] = []
+    result = import_history(
+        path, skip_invalid=True, now=NOW, on_error=lambda e: reported.append(e.field)
+    )
+    assert (result.imported, result.invalid_lines) == (1, 151)
+    assert len(result.errors) == 100  # the first hundred lines' kept…
+    assert len(reported) == 151  # …every one reported
+    assert reported[-1] == "line 152: json"
+    assert result.rejects_path is not None
+    assert result.rejects_path.read_bytes().splitlines()[-1] == b'{"code": "\xff"}'
 
 
 def test_blank_lines_a_byte_order_mark_and_physical_line_numbers(
@@ -471,11 +489,23 @@ def test_command_reports_every_invalid_line_and_exits_2(world: World, tmp_path: 
     code, _out, err = command(str(path))
     assert code == 2
     assert err.splitlines() == [
-        "error: 2 lines of the file are invalid: nothing was imported.",
         "line 2: channel: One of: counter, online, postal.",
         "line 3: json: A line must be a JSON object (one dossier).",
+        "error: 2 lines of the file are invalid: nothing was imported.",
     ]
     assert Dossier.objects.count() == 0
+
+
+def test_command_lists_every_invalid_line_not_only_the_first_hundred(
+    world: World, tmp_path: Path
+) -> None:
+    path = write(tmp_path, [line(world, n, channel="fax") for n in range(1, 131)])
+    code, _out, err = command(str(path))
+    assert code == 2
+    lines = err.splitlines()
+    assert len(lines) == 131
+    assert lines[129] == "line 130: channel: One of: counter, online, postal."
+    assert lines[130] == "error: 130 lines of the file are invalid: nothing was imported."
 
 
 def test_command_skip_invalid(world: World, tmp_path: Path) -> None:
@@ -483,7 +513,12 @@ def test_command_skip_invalid(world: World, tmp_path: Path) -> None:
     code, out, err = command(str(path), "--skip-invalid")
     assert code == 0
     rejects = tmp_path / "history.rejected.jsonl"
-    assert f"1 invalid lines skipped, written with their reasons to {rejects}." in out
+    assert (
+        f"1 invalid lines skipped, written as they were to {rejects} "
+        "(their reasons are on the error output)." in out
+    )
     assert err.splitlines() == ["line 2: channel: One of: counter, online, postal."]
     assert Dossier.objects.count() == 1
-    assert len(rejects.read_text().splitlines()) == 1
+    assert [json.loads(x) for x in rejects.read_text().splitlines()] == [
+        line(world, 2, channel="fax")
+    ]

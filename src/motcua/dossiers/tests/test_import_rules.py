@@ -322,8 +322,7 @@ def test_a_code_already_in_the_database(world: World, tmp_path: Path) -> None:
 def test_the_rejects_of_a_file_can_be_fixed_and_imported(world: World, tmp_path: Path) -> None:
     result = run(tmp_path, [line(world, 1), line(world, 2, channel="fax")], skip_invalid=True)
     assert result.rejects_path is not None
-    (rejected,) = [json.loads(x) for x in result.rejects_path.read_text().splitlines()]
-    fixed = json.loads(rejected["text"])
+    (fixed,) = [json.loads(x) for x in result.rejects_path.read_text().splitlines()]
     fixed["channel"] = "counter"
     again = tmp_path / "again"
     again.mkdir()

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
+from motcua.agencies.services import upsert_agencies
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.conftest import World
 from motcua.identity.models import User
@@ -173,3 +174,24 @@ def test_drill_down_bad_parameters(world: World, params: dict[str, Any], fields:
     response = get(as_user(world, "inspector"), "/dossiers", **params)
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == fields
+
+
+def test_a_service_centre_below_does_not_block_the_agencys_report(
+    world: World, history: dict[str, Dossier]
+) -> None:
+    """A ward leader's role is at the ward, not at the ward's service centre below it; the
+    centre never resolves dossiers, so the report on the ward is the leader's to see."""
+    upsert_agencies(
+        [
+            {
+                "code": "000.01.03.H99",
+                "name": "Bộ phận một cửa Sở Xây dựng",
+                "kind": "service_centre",
+                "level": "province",
+                "parent": world.building.code,
+            }
+        ]
+    )
+    response = get(as_user(world, "builder_leader"))
+    assert response.status_code == 200
+    assert response.json()["scope"]["agency"]["code"] == world.building.code

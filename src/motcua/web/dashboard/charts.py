@@ -21,6 +21,7 @@ def month_charts(months: list[Row]) -> dict[str, Any]:
     return {
         "received": {
             "kind": "stacked",
+            "category": _("Month"),
             "labels": labels,
             "unit": _("dossiers"),
             "series": [
@@ -31,6 +32,7 @@ def month_charts(months: list[Row]) -> dict[str, Any]:
         },
         "resolved": {
             "kind": "stacked",
+            "category": _("Month"),
             "labels": labels,
             "unit": _("dossiers"),
             "series": [
@@ -51,6 +53,7 @@ def on_time_chart(children: list[Row]) -> dict[str, Any]:
         values.append(None if rate is None else float(rate))
     return {
         "kind": "bars",
+        "category": _("Agency"),
         "labels": [row.name for row in children],
         "unit": "%",
         "max": 100,

@@ -98,11 +98,20 @@ class PeriodForm(forms.Form):
     """``?period=month|quarter|year|custom&from=&to=&agency=``."""
 
     period = forms.ChoiceField(
-        label=_("Period"), choices=PERIOD_CHOICES, required=False, initial="month"
+        label=_("Period"),
+        choices=PERIOD_CHOICES,
+        required=False,
+        initial="month",
+        widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args: Any, agencies: list[Choice], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: Any = None, *args: Any, agencies: list[Choice], **kwargs: Any) -> None:
+        if data is not None and not data.get("period"):
+            # The kind the page shows is checked: dates typed without choosing "custom" mean
+            # the dates, nothing at all means this month.
+            data = data.copy()
+            data["period"] = "custom" if data.get("from") or data.get("to") else "month"
+        super().__init__(data, *args, **kwargs)
         # "from" is a Python keyword: the fields are added by name.
         self.fields["from"] = _date_field(_("From"))
         self.fields["to"] = _date_field(_("To"))
@@ -112,8 +121,7 @@ class PeriodForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        # Dates typed without choosing "custom" mean the dates.
-        kind = data.get("period") or ("custom" if self.data.get("from") else "month")
+        kind = data.get("period") or "month"
         data["period"] = kind
         if kind != "custom":
             return data

@@ -4,13 +4,19 @@ limited to what the official may see (``visible_dossiers``, the API's scoping)."
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.db.models import QuerySet
 
 from motcua.agencies.models import Agency
 from motcua.agencies.selectors import agency_subtree
+from motcua.clock.engine import WorkingCalendar
 from motcua.dossiers.actor import Actor
+from motcua.dossiers.api_render import remaining_hours
+from motcua.dossiers.clockwork import calendar_for
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import visible_dossiers
 from motcua.dossiers.states import RUNNING
@@ -31,3 +37,29 @@ def overdue_dossiers(actor: Actor, agency: Agency, now: datetime) -> QuerySet[Do
         )
         .order_by("due_at", "code")
     )
+
+
+@dataclass(frozen=True)
+class OverdueRow:
+    dossier: Dossier
+    # Working hours past the due time on the competent agency's calendar, as the workspace
+    # counts them (None outside the years the calendar covers).
+    hours: Decimal | None
+
+
+def overdue_rows(dossiers: Iterable[Dossier], now: datetime) -> list[OverdueRow]:
+    calendars: dict[int, WorkingCalendar] = {}
+    rows = []
+    for dossier in dossiers:
+        agency = dossier.competent_agency
+        if agency.pk not in calendars:
+            calendars[agency.pk] = calendar_for(agency)
+        value = remaining_hours(dossier, now, None, calendars[agency.pk])
+        rows.append(OverdueRow(dossier, None if value is None else _amount(value)))
+    return rows
+
+
+def _amount(value: float) -> Decimal:
+    """16, 3.5: as it reads (a template localises the separator)."""
+    number = Decimal(str(round(abs(value), 1)))
+    return number.quantize(Decimal(1)) if number == number.to_integral() else number

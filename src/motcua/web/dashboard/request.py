@@ -90,4 +90,9 @@ def parse(request: HttpRequest) -> Ask:
     ask.agency = Agency.objects.filter(code=code).first()
     if ask.agency is None:
         form.add_error("agency", _("No agency has code %(code)r.") % {"code": code})
+    elif form.data.get("agency") != code:
+        # The selector shows the agency the figures are about, also when it was the default.
+        data = dict(form.data.items())
+        data["agency"] = code
+        form.data = data
     return ask

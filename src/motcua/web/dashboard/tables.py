@@ -108,6 +108,9 @@ class Table:
     rows: list[TableRow]
     total: TableRow
     columns: tuple[Column, ...] = COLUMNS
+    # The headline figures' drill-down links (summary.html): the counts, and for a rate the
+    # dossiers it is a share of (each listed with its timeliness or channel).
+    summary: dict[str, str] = field(default_factory=dict)
     groups: tuple[tuple[Promise, int], ...] = GROUPS
     rates: tuple[tuple[str, Promise], ...] = RATES
     folded: int = 0  # agencies deeper than shown
@@ -146,6 +149,14 @@ def _row(links: Links, number: str, name: str, figures: Figures, **extra: Any) -
     return TableRow(number, name, links.cells(figures, override), _rates(figures), **extra)
 
 
+SUMMARY_FIGURES = {
+    "total": "total",
+    "resolved": "resolved",
+    "on_time_rate": "resolved",
+    "online_rate": "received",
+    "overdue": "in_progress.overdue",
+}
+
 ROW_HEADERS: dict[str | None, Promise] = {
     None: _("Scope"),
     "agency": _("Agency"),
@@ -166,6 +177,11 @@ def report_table(report: Report, args: Mapping[str, str], max_depth: int | None 
         row_header=ROW_HEADERS.get(report.breakdown, ROW_HEADERS[None]),
         rows=rows,
         total=_row(links, "", str(_("Total")), report.figures, strong=True),
+        summary={
+            name: links.url(figure)
+            for name, figure in SUMMARY_FIGURES.items()
+            if figure_value(report.figures, figure)
+        },
     )
     if report.breakdown == "agency":
         for i, row in enumerate(report.rows, start=1):

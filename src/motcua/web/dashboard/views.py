@@ -28,7 +28,7 @@ from motcua.stats.report import build_report
 from motcua.stats.scope import Period
 
 from .charts import month_charts, on_time_chart
-from .overdue import overdue_dossiers
+from .overdue import overdue_dossiers, overdue_rows
 from .request import Ask, parse
 from .tables import report_table
 
@@ -36,6 +36,7 @@ OVERDUE_SHOWN = 10
 OVERDUE_PAGE = 50
 BOTTLENECK_ROWS = 10
 RANKING_ROWS = 10
+REPORT_API = "/api/v1/reports/period"
 SECTIONS = ("index", "bottlenecks", "service_index", "overdue", "reports")
 
 
@@ -81,10 +82,18 @@ def _figures(ask: Ask) -> dict[str, Any]:
         "months": months,
         "children": children,
         "charts": {**month_charts(months), "on_time": on_time_chart(children)},
-        "overdue": list(overdue[:OVERDUE_SHOWN]),
+        "overdue": overdue_rows(overdue[:OVERDUE_SHOWN], ask.now),
         "overdue_count": overdue.count(),
         "links": _links(ask),
+        "downloads": _downloads(ask),
     }
+
+
+def _downloads(ask: Ask) -> dict[str, str]:
+    """Form II.06a of the period by field, as the official form has it: the stats API's
+    exports, which accept the session and scope exactly as this page does."""
+    query = urlencode({**ask.report_args(), "breakdown": "field"})
+    return {kind: f"{REPORT_API}.{kind}?{query}" for kind in ("xlsx", "pdf")}
 
 
 @login_required
@@ -132,6 +141,7 @@ def index_section(request: HttpRequest) -> HttpResponse:
                 data = index.as_dict()
                 context.update(
                     index=data,
+                    index_as_of=index.as_of,
                     ranking=data["ranking"][:RANKING_ROWS],
                     ranking_more=max(0, len(data["ranking"]) - RANKING_ROWS),
                     links=_links(ask),
@@ -151,6 +161,7 @@ def overdue_list(request: HttpRequest) -> HttpResponse:
         query = ask.query()
         context.update(
             page=page,
+            rows=overdue_rows(page.object_list, ask.now),
             links=_links(ask),
             previous=_page_link(query, page.previous_page_number())
             if page.has_previous()

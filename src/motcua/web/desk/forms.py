@@ -340,6 +340,20 @@ class ReturnForm(VersionedForm):
         }
 
 
+class ForwardForm(VersionedForm):
+    """Handing a received dossier on to the next step of its workflow (the competent agency)."""
+
+    note = forms.CharField(
+        label=_("Note for the agency"),
+        required=False,
+        max_length=1000,
+        help_text=_("Optional: what the specialist should know (originals checked, urgency…)."),
+    )
+
+    def engine_data(self) -> dict[str, Any]:
+        return {"note": self.cleaned_data.get("note", "")}
+
+
 class WithdrawForm(VersionedForm):
     reason = forms.CharField(
         label=_("Reason given by the applicant"),

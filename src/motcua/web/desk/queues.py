@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from motcua.agencies.models import Agency, AgencyKind, Level, ReceptionPoint, Role
 from motcua.agencies.selectors import province_root
@@ -31,6 +33,7 @@ from motcua.identity.models import User
 # What the desk does to an existing dossier (``perform``); the rest is the workspace's.
 DESK_ACTIONS = (
     Action.RECEIVE,
+    Action.FORWARD,
     Action.REQUEST_COMPLETION,
     Action.REJECT_AT_RECEPTION,
     Action.SUPPLEMENT,
@@ -62,19 +65,61 @@ class Queue:
     slug: str  # the path under /mot-cua/
     condition: Q
     order: tuple[str, ...]
+    title: Promise
+    lead: Promise
+    # The time shown for each row, and when it is past (the list's traffic light).
+    when: str
+    when_label: Promise
 
+
+# A received dossier still at the reception step: the receiver hands it to the agency that
+# resolves it (``forward``). The step has its own hours, so forgetting it makes the dossier late.
+AT_RECEPTION = Q(
+    state__in=[State.RECEIVED, State.IN_PROGRESS],
+    current_step__role=Role.RECEIVER,
+    current_step__ended_at__isnull=True,
+)
 
 QUEUES: dict[str, Queue] = {
     q.key: q
     for q in (
         # Online and postal submissions — and counter dossiers sent home with a completion
         # request — wait here until a receiver checks them.
-        Queue("to_check", "cho-tiep-nhan", Q(state=State.SUBMITTED), ("submitted_at", "pk")),
+        Queue(
+            "to_check",
+            "cho-tiep-nhan",
+            Q(state=State.SUBMITTED),
+            ("submitted_at", "pk"),
+            gettext_lazy("Awaiting reception"),
+            gettext_lazy(
+                "Dossiers submitted online or by post, and dossiers sent back for completion at "
+                "the counter: check them, then receive, ask for completion or reject."
+            ),
+            "submitted_at",
+            gettext_lazy("Submitted"),
+        ),
+        Queue(
+            "to_forward",
+            "chuyen-xu-ly",
+            AT_RECEPTION,
+            ("current_step__due_at", "pk"),
+            gettext_lazy("Received, to send for processing"),
+            gettext_lazy(
+                "Dossiers received at this desk and not yet sent to the agency that resolves "
+                "them, the most urgent first."
+            ),
+            "current_step.due_at",
+            gettext_lazy("Send by"),
+        ),
         Queue(
             "to_supplement",
             "cho-bo-sung",
             Q(state=State.AWAITING_SUPPLEMENT),
             ("supplement_due_at", "pk"),
+            gettext_lazy("Awaiting a supplement"),
+            gettext_lazy("Dossiers waiting for the applicant's supplement, soonest limit first."),
+            "supplement_due_at",
+            gettext_lazy("To be supplemented by"),
         ),
         # A refusal is handed over like a result; once handed over it stays "refused".
         Queue(
@@ -82,6 +127,10 @@ QUEUES: dict[str, Queue] = {
             "tra-ket-qua",
             Q(state=State.RESULT_READY) | Q(state=State.REFUSED, returned_at__isnull=True),
             ("resolved_at", "pk"),
+            gettext_lazy("Results to hand over"),
+            gettext_lazy("Results and refusals to hand over to the applicant, oldest first."),
+            "resolved_at",
+            gettext_lazy("Resolved"),
         ),
     )
 }
@@ -91,19 +140,28 @@ BY_SLUG = {q.slug: q for q in QUEUES.values()}
 @dataclass(frozen=True)
 class DeskCounts:
     to_check: int
+    to_forward: int
     to_supplement: int
     to_return: int
     received_today: int
 
 
 def desk_counts(actor: Actor, now: datetime) -> DeskCounts:
-    """The desk's figures in one query over the centre × state index."""
+    """The desk's figures: one count per queue, each on the centre × state index (or the
+    centre × received index). One aggregate with a FILTER per queue would read every dossier
+    the centre ever received — 200,000 a year at a provincial centre, seconds a page."""
     today = start_of_local_day(local_date(now))
-    figures = desk_dossiers(actor).aggregate(
-        **{key: Count("pk", filter=q.condition) for key, q in QUEUES.items()},
-        received_today=Count("pk", filter=Q(received_at__gte=today, received_at__lte=now)),
-    )
-    return DeskCounts(**{k: v or 0 for k, v in figures.items()})
+    rows = desk_dossiers(actor)
+    figures = {key: rows.filter(q.condition).count() for key, q in QUEUES.items()}
+    figures["received_today"] = rows.filter(received_at__gte=today, received_at__lte=now).count()
+    return DeskCounts(**figures)
+
+
+@dataclass(frozen=True)
+class Row:
+    dossier: Dossier
+    when: datetime | None  # the queue's time (``Queue.when``)
+    past: bool  # that time has passed: late at the reception step, supplement limit over…
 
 
 @dataclass(frozen=True)
@@ -112,20 +170,30 @@ class QueuePage:
     page: int
     last: int
     items: list[Dossier]
+    rows: list[Row]
 
 
-def queue_page(actor: Actor, queue: Queue, page: int) -> QueuePage:
+def queue_page(actor: Actor, queue: Queue, page: int, now: datetime) -> QueuePage:
     rows = desk_dossiers(actor).filter(queue.condition)
     count = rows.count()
     last = max(1, (count + PAGE_SIZE - 1) // PAGE_SIZE)
     page = min(max(1, page), last)
     start = (page - 1) * PAGE_SIZE
     items = list(
-        rows.select_related("procedure", "procedure_version").order_by(
+        rows.select_related("procedure", "procedure_version", "current_step").order_by(
             F(queue.order[0]).asc(nulls_last=True), *queue.order[1:]
         )[start : start + PAGE_SIZE]
     )
-    return QueuePage(count, page, last, items)
+    return QueuePage(count, page, last, items, [_row(d, queue, now) for d in items])
+
+
+def _row(dossier: Dossier, queue: Queue, now: datetime) -> Row:
+    value: Any = dossier
+    for name in queue.when.split("."):
+        value = getattr(value, name, None) if value is not None else None
+    # Only deadlines can be missed; a submission or resolution time is just shown.
+    deadline = queue.key in ("to_forward", "to_supplement")
+    return Row(dossier, value, bool(deadline and value is not None and value < now))
 
 
 # Where the receiver sits ---------------------------------------------------------------------

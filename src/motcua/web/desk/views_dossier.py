@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from motcua.agencies.models import Role
 from motcua.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, invalid
 from motcua.dossiers.actor import Actor
 from motcua.dossiers.models import Dossier
@@ -34,6 +35,7 @@ from . import checklist
 from .forms import (
     DECISIONS,
     DossierCheckForm,
+    ForwardForm,
     ReturnForm,
     SupplementForm,
     VersionedForm,
@@ -68,6 +70,10 @@ def _return(dossier: Dossier, *args: Any, **kwargs: Any) -> VersionedForm:
     return ReturnForm(*args, dossier=dossier, prefix="return", **kwargs)
 
 
+def _forward(dossier: Dossier, *args: Any, **kwargs: Any) -> VersionedForm:
+    return ForwardForm(*args, prefix="forward", **kwargs)  # type: ignore[misc]
+
+
 def _withdraw(dossier: Dossier, *args: Any, **kwargs: Any) -> VersionedForm:
     return WithdrawForm(*args, prefix="withdraw", **kwargs)  # type: ignore[misc]
 
@@ -76,6 +82,7 @@ PANELS: dict[str, Callable[..., VersionedForm]] = {
     A.RECEIVE: _check,
     A.REQUEST_COMPLETION: _check,
     A.REJECT_AT_RECEPTION: _check,
+    A.FORWARD: _forward,
     A.SUPPLEMENT: _supplement,
     A.RETURN_RESULT: _return,
     A.WITHDRAW: _withdraw,
@@ -91,6 +98,10 @@ def desk_actions(actor: Actor, dossier: Dossier) -> list[str]:
     allowed = [str(a) for a in allowed_actions(actor, dossier) if a in DESK_ACTIONS]
     if dossier.returned_at is not None and A.RETURN_RESULT in allowed:
         allowed.remove(A.RETURN_RESULT)  # a refusal stays "refused" once handed over
+    step = dossier.current_step
+    if A.FORWARD in allowed and (step is None or step.role != Role.RECEIVER):
+        # Someone who is also a leader may forward from any step — in the workspace, not here.
+        allowed.remove(A.FORWARD)
     return allowed
 
 
@@ -204,6 +215,13 @@ def dossier_view(request: HttpRequest, code: str) -> HttpResponse:
 def _after(action: str, dossier: Dossier) -> str:
     if action in DECISIONS:
         return done_message(action, dossier.code, dossier.due_at)
+    if action == A.FORWARD:
+        step = dossier.current_step
+        return _("Dossier %(code)s sent to %(agency)s: %(step)s.") % {
+            "code": dossier.code,
+            "agency": step.agency.name if step else "—",
+            "step": step.name if step else "—",
+        }
     texts = {
         A.SUPPLEMENT: _("Supplement taken in for dossier %(code)s: processing continues."),
         A.RETURN_RESULT: _("Result of dossier %(code)s handed over."),
@@ -261,13 +279,13 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
         number = int(request.GET.get("page") or 1)
     except ValueError:
         number = 1
-    page = queue_page(actor, chosen, number)
+    now = timezone.now()
+    page = queue_page(actor, chosen, number, now)
     context = {
         "queue": chosen,
         "queues": QUEUES,
         "page": page,
         "previous": page.page - 1 if page.page > 1 else None,
         "next": page.page + 1 if page.page < page.last else None,
-        "now": timezone.now(),
     }
     return render(request, "web/desk/queue.html", context)

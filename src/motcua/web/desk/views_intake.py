@@ -85,12 +85,14 @@ def home(request: HttpRequest) -> HttpResponse:
     actor = receiver(_user(request))
     q = _clean(request.GET.get("q"))
     result = search_procedures(q=q, page_size=RESULTS, allowed_statuses=PUBLISHED) if q else None
+    counts = desk_counts(actor, timezone.now())
     context = {
         "q": q,
         "result": result,
         "rows": procedure_rows(result.items) if result else [],
-        "counts": desk_counts(actor, timezone.now()),
-        "queues": QUEUES,
+        "counts": counts,
+        "waiting": [(q, getattr(counts, q.key)) for q in QUEUES.values()],
+        "busy": any(getattr(counts, key) for key in QUEUES),
         "lookup_form": LookupForm(),
     }
     template = "web/desk/home.html"

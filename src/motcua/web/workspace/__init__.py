@@ -1,2 +1,2 @@
 """The officials' workspace (``/ho-so/``): the queues of dossiers and the dossier page with every
-action the engine allows. See docs/web.md, "The workspace"."""
+action the engine allows. See docs/workspace.md."""

@@ -54,6 +54,8 @@ CONDITIONS: dict[str, Callable[[Dossier, datetime], bool]] = {
     A.REFUSE: lambda d, now: _at_competent(d),
     A.APOLOGISE: lambda d, now: d.appointment_at is None,
     A.CANCEL: lambda d, now: d.supplement_due_at is not None and now >= d.supplement_due_at,
+    # A refusal stays "refused" once handed over: the table would let it be handed over again.
+    A.RETURN_RESULT: lambda d, now: d.returned_at is None,
 }
 
 SPECS: dict[str, Spec] = {

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -117,9 +117,12 @@ def printed_forms(
         "05": A.SUSPEND in done,
         "06": bool(steps),
     }
-    code = quote(dossier.code, safe="")
     return [
-        PrintedForm(number, FORM_TITLES[number], f"/api/v1/dossiers/{code}/forms/{number}.pdf")
+        PrintedForm(
+            number,
+            FORM_TITLES[number],
+            reverse("web:workspace:form_pdf", kwargs={"code": dossier.code, "form": number}),
+        )
         for number, present in has.items()
         if present
     ]

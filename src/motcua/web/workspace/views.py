@@ -25,11 +25,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from motcua.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from motcua.dossiers.actor import Actor
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.printing import render_form
 from motcua.dossiers.selectors import can_see, get_visible
 from motcua.dossiers.services import allowed_actions, perform
 from motcua.dossiers.states import Action
@@ -65,6 +67,7 @@ def _htmx_target(request: HttpRequest) -> str | None:
 # Queues ---------------------------------------------------------------------------------------
 
 
+@never_cache
 @login_required
 @require_safe
 def queue(request: HttpRequest) -> HttpResponse:
@@ -116,6 +119,7 @@ def _pages(page: Any, params: dict[str, str]) -> dict[str, Any] | None:
 # The dossier page -----------------------------------------------------------------------------
 
 
+@never_cache
 @login_required
 @require_safe
 def dossier(request: HttpRequest, code: str) -> HttpResponse:
@@ -124,6 +128,23 @@ def dossier(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request, "web/workspace/dossier.html", dossier_context(actor, found, timezone.now())
     )
+
+
+@never_cache
+@login_required
+@require_safe
+def form_pdf(request: HttpRequest, code: str, form: str) -> HttpResponse:
+    """Mẫu 01–06 of a dossier the official may see. The desk has its own (for receivers only);
+    this one serves whoever may open the dossier page, with the page's scope. A form the
+    dossier does not have yet is the engine's 409, a server without pango its 503: both
+    pages, as every domain error."""
+    found = get_visible(_actor(request), code)
+    pdf = render_form(found, form)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="mau-{form}-{found.code}.pdf"'
+    # Forms carry personal data: never kept by shared caches or on the browser's disk.
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _spec(action: str) -> actions.Spec:
@@ -138,6 +159,7 @@ def _seen_version(request: HttpRequest) -> int | None:
     return int(text) if text.isdigit() and len(text) < 10 else None
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def action(request: HttpRequest, code: str, action: str) -> HttpResponse:

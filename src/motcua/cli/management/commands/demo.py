@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 import json
 import secrets
+import time
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from motcua.agencies.models import Role
 from motcua.agencies.services import SampleProvince, load_sample_province
 from motcua.cli.base import MotcuaCommand
+from motcua.cli.demo_history import seed_history
 from motcua.cli.management.commands.serve import (
     DEFAULT_HOST,
     DEFAULT_PORT,
@@ -27,6 +29,7 @@ from motcua.cli.management.commands.serve import (
     check_port_free,
     run_server,
 )
+from motcua.core.errors import DomainError
 
 DEMO_LOGIN_FILE = "demo_password"
 SAMPLE_CATALOG = ("motcua.catalog", "data/sample_catalog.json")
@@ -85,9 +88,9 @@ def pdf_support_problem() -> str | None:
 class Command(MotcuaCommand):
     help = (
         "Initialise the database, load the sample province (Đồng Tháp: divisions, agencies, "
-        "reception points, officials) and the sample catalogue, print the logins and serve on "
-        "http://127.0.0.1:8000 with DEBUG on. Idempotent. Sample data only: never on a "
-        "production database."
+        "reception points, officials), the sample catalogue and six months of simulated "
+        "activity, print the logins and serve on http://127.0.0.1:8000 with DEBUG on. "
+        "Idempotent. Sample data only: never on a production database."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -96,6 +99,11 @@ class Command(MotcuaCommand):
         parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
         parser.add_argument(
             "--no-serve", action="store_true", help="load the data and print the logins only"
+        )
+        parser.add_argument(
+            "--no-history",
+            action="store_true",
+            help="do not simulate the province's past months (empty queues and statistics)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -106,12 +114,34 @@ class Command(MotcuaCommand):
         password, new_password = demo_password(Path(settings.VAR_DIR))
         sample = load_sample_province(password=password, reset_passwords=new_password)
         procedures, catalog_problem = load_sample_catalog()
-        self._report(sample, password, procedures, catalog_problem, host, port)
+        history = self._history() if not options["no_history"] and procedures else ""
+        self._report(sample, password, procedures, catalog_problem, host, port, history)
         if options["no_serve"]:
             return
         self.stdout.write(_("Serving; stop with Ctrl+C."))
         self.stdout.flush()
         run_server(host, port, options["workers"])
+
+    def _history(self) -> str:
+        """Seed the simulated months (once) and say what was done."""
+        started = time.perf_counter()
+        try:
+            result = seed_history()
+        except DomainError as exc:
+            # The demo still serves the province without its past; the reason is printed.
+            return _("Simulated history not loaded: %(reason)s") % {"reason": exc}
+        if result.skipped:
+            return _("Simulated history: the database already holds dossiers, nothing added.")
+        return _(
+            "Simulated history %(first)s – %(last)s: %(imported)s dossiers imported, "
+            "%(replayed)s recent ones played through the engine, in %(seconds).1f s."
+        ) % {
+            "first": result.first_day,
+            "last": result.last_day,
+            "imported": f"{result.imported:,}",
+            "replayed": f"{result.replayed:,}",
+            "seconds": time.perf_counter() - started,
+        }
 
     def _report(
         self,
@@ -121,6 +151,7 @@ class Command(MotcuaCommand):
         catalog_problem: str,
         host: str,
         port: int,
+        history: str = "",
     ) -> None:
         out = self.stdout.write
         out(
@@ -161,6 +192,8 @@ class Command(MotcuaCommand):
             out(_("Sample catalogue not loaded: %(reason)s.") % {"reason": catalog_problem})
         else:
             out(_("Sample catalogue loaded: %(n)s procedures.") % {"n": procedures})
+        if history:
+            out(history)
         problem = pdf_support_problem()
         if problem:
             out(problem)

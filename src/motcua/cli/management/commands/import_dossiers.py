@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 import motcua.stats.sweep  # noqa: F401  (rebuilds the statistics of the imported range)
 from motcua.cli.base import MotcuaCommand
+from motcua.core.errors import FieldError, ValidationFailed
 from motcua.dossiers.importing import ImportResult, import_history
 
 
@@ -34,7 +35,10 @@ def summary(result: ImportResult) -> list[str]:
         )
     if result.rejects_path is not None:
         lines.append(
-            _("%(n)s invalid lines skipped, written with their reasons to %(path)s.")
+            _(
+                "%(n)s invalid lines skipped, written as they were to %(path)s "
+                "(their reasons are on the error output)."
+            )
             % {"n": f"{result.invalid_lines:,}", "path": result.rejects_path}
         )
     return lines
@@ -44,7 +48,7 @@ class Command(MotcuaCommand):
     help = (
         "Import dossiers from a JSON Lines file (docs/import-dossiers.md): all or nothing, "
         "every invalid line reported as 'line N: field: reason'; --skip-invalid imports the "
-        "valid lines and writes the others to FILE.rejected.jsonl."
+        "valid lines and writes the others, as they were, to FILE.rejected.jsonl."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -69,15 +73,20 @@ class Command(MotcuaCommand):
                     + "\n"
                 )
 
-        result = import_history(
-            Path(options["file"]),
-            skip_invalid=options["skip_invalid"],
-            batch_size=max(1, options["batch_size"]),
-            progress=progress,
-        )
+        def report(error: FieldError) -> None:
+            # Every problem of every invalid line as it is found: a large file's are not
+            # held in memory, nor cut to the first hundred.
+            self.stderr.write(f"{error.field}: {error.message}")
+
+        try:
+            result = import_history(
+                Path(options["file"]),
+                skip_invalid=options["skip_invalid"],
+                batch_size=max(1, options["batch_size"]),
+                progress=progress,
+                on_error=report,
+            )
+        except ValidationFailed as exc:
+            raise ValidationFailed(exc.detail) from exc  # its lines are printed already
         for line in summary(result):
             self.stdout.write(line)
-        if result.rejects_path is not None and result.invalid_lines:
-            listed = result.errors
-            for error in listed:
-                self.stderr.write(f"{error.field}: {error.message}")

@@ -169,6 +169,13 @@ def intake_fields(client: Client, code: str, **fields: Any) -> dict[str, Any]:
     return data
 
 
+def counts(client: Client) -> dict[str, int]:
+    """The figures of the desk's home, by queue (``data-count``)."""
+    page = html(client.get("/mot-cua/"))
+    found = re.findall(r'data-count="(\w+)">([\d.]+)<', page)
+    return {key: int(value.replace(".", "")) for key, value in found}
+
+
 def only_dossier() -> Dossier:
     dossiers = list(Dossier.objects.all())
     assert len(dossiers) == 1

@@ -13,7 +13,7 @@ from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.services import intake, perform
 from motcua.dossiers.states import State
 
-from .conftest import Desk, hidden, html, received
+from .conftest import Desk, counts, hidden, html, received
 
 pytestmark = pytest.mark.django_db
 
@@ -61,8 +61,7 @@ def act(client: Client, dossier: Dossier, action: str, prefix: str, **fields: An
 
 def test_online_submission_is_listed_checked_then_received(desk: Desk, receiver: Client) -> None:
     dossier = submitted_online(desk)
-    home = html(receiver.get("/mot-cua/"))
-    assert '<dd data-count="to_check">1</dd>' in home
+    assert counts(receiver)["to_check"] == 1
     listing = html(receiver.get("/mot-cua/cho-tiep-nhan/"))
     assert f'<a href="/mot-cua/ho-so/{dossier.code}/">{dossier.code}</a>' in listing
     assert "Online" in listing
@@ -82,7 +81,7 @@ def test_online_submission_is_listed_checked_then_received(desk: Desk, receiver:
     page = html(receiver.get(response["Location"]))
     assert f"Dossier {dossier.code} received." in page and "mau-01.pdf" in page
     assert "Check and receive" not in page
-    assert '<dd data-count="to_check">0</dd>' in html(receiver.get("/mot-cua/"))
+    assert counts(receiver)["to_check"] == 0
 
 
 def test_online_submission_can_be_sent_back_for_completion(desk: Desk, receiver: Client) -> None:
@@ -110,7 +109,7 @@ def test_online_submission_can_be_rejected(desk: Desk, receiver: Client) -> None
 
 def test_supplement_is_taken_in_with_the_items_received(desk: Desk, receiver: Client) -> None:
     dossier = awaiting_supplement(desk)
-    assert '<dd data-count="to_supplement">1</dd>' in html(receiver.get("/mot-cua/"))
+    assert counts(receiver)["to_supplement"] == 1
     assert dossier.code in html(receiver.get("/mot-cua/cho-bo-sung/"))
     page = page_of(receiver, dossier)
     assert "Take in the supplement" in page
@@ -129,7 +128,7 @@ def test_supplement_is_taken_in_with_the_items_received(desk: Desk, receiver: Cl
 
 def test_result_is_handed_over_to_a_named_person(desk: Desk, receiver: Client) -> None:
     dossier = decided(desk)
-    assert '<dd data-count="to_return">1</dd>' in html(receiver.get("/mot-cua/"))
+    assert counts(receiver)["to_return"] == 1
     assert dossier.code in html(receiver.get("/mot-cua/tra-ket-qua/"))
     page = page_of(receiver, dossier)
     assert "Hand over the result" in page
@@ -214,8 +213,7 @@ def test_another_centres_receiver_gets_404(desk: Desk, as_official: Any) -> None
     )
     assert response.status_code == 404
     assert Dossier.objects.get(pk=dossier.pk).state == State.RECEIVED
-    home = html(other.get("/mot-cua/"))
-    assert '<dd data-count="received_today">0</dd>' in home
+    assert counts(other)["received_today"] == 0
     assert dossier.code not in html(other.get("/mot-cua/cho-tiep-nhan/"))
 
 

@@ -3,6 +3,8 @@
  * 2. A failed htmx request tells the user instead of failing silently (slow or lost links).
  * 3. Links marked data-back go back in history when there is one.
  * 4. Keyboard focus moves to the first form error after a page with errors loads.
+ * 5. A table wider than the screen (phones) scrolls sideways: it becomes a named, focusable
+ *    region so that keyboard users can scroll it too (WCAG 2.1.1).
  */
 (function () {
   "use strict";
@@ -52,10 +54,29 @@
     }
   });
 
+  function scrollableTables() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      if (wrap.scrollWidth > wrap.clientWidth) {
+        var caption = wrap.querySelector("caption");
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        if (caption && !wrap.hasAttribute("aria-label")) {
+          wrap.setAttribute("aria-label", caption.textContent.trim());
+        }
+      } else if (wrap.getAttribute("tabindex") === "0") {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var errors = document.getElementById("form-errors");
     if (errors) {
       errors.focus();
     }
+    scrollableTables();
   });
+  document.addEventListener("htmx:afterSettle", scrollableTables);
+  window.addEventListener("resize", scrollableTables);
 })();

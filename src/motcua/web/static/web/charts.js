@@ -4,9 +4,10 @@
  * The data come from <script type="application/json"> blocks written by the server (data, not
  * code: the Content-Security-Policy runs no inline script). Each chart box names its block:
  *   <div class="chart-box" data-chart="ID"></div>  <script id="ID" type="application/json">
- * and the block holds {kind: "stacked" | "bars", labels: [...], unit, max?, series: [{label,
- * colour, values}]}. "stacked": one stacked bar per label (months); "bars": one horizontal bar
- * per label (agencies), a missing value (null) drawn as no bar.
+ * and the block holds {kind: "stacked" | "bars", category, labels: [...], unit, max?, series:
+ * [{label, colour, values}]} (category: what a label is, "Month", shown in the legend).
+ * "stacked": one stacked bar per label (months); "bars": one horizontal bar per label
+ * (agencies), a missing value (null) drawn as no bar.
  *
  * Charts are decoration for sighted users: every chart has a table with the same numbers on
  * the page, and the boxes are aria-hidden. Without script, or if uPlot is missing, the tables
@@ -57,6 +58,14 @@
     return out;
   }
 
+  // The legend's first entry: the category under the cursor (the month, the agency).
+  function categorySeries(spec) {
+    return {
+      label: spec.category || "",
+      value: function (u, v) { return v === null || v === undefined ? "—" : spec.labels[v] || "—"; }
+    };
+  }
+
   function bars() {
     return uPlot.paths.bars({size: [0.7, 48], align: 0});
   }
@@ -100,7 +109,7 @@
           categoryAxis(spec, {side: 2}, 56),
           Object.assign({}, AXIS, {values: function (u, values) { return values.map(function (v) { return format(spec, v); }); }})
         ],
-        series: [{label: ""}].concat(order.map(function (k) {
+        series: [categorySeries(spec)].concat(order.map(function (k) {
           var s = spec.series[k];
           return {
             label: s.label,
@@ -136,7 +145,7 @@
           categoryAxis(spec, {side: 3, size: Math.min(width / 2, longest * 7 + 16)}, 22),
           Object.assign({}, AXIS, {side: 2, values: function (u, values) { return values.map(function (v) { return format(spec, v); }); }})
         ],
-        series: [{label: ""}, {
+        series: [categorySeries(spec), {
           label: s.label,
           stroke: s.colour,
           fill: s.colour,

@@ -41,3 +41,17 @@ def act(
     payload.update(data or {})
     headers = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "action-panel"} if htmx else {}
     return client.post(f"/ho-so/{code}/thao-tac/{action}/", payload, **headers)
+
+
+BUTTON = re.compile(r'href="/ho-so/[^/"]+/thao-tac/([a-z_]+)/\?v=\d+"')
+
+
+def buttons(page: str) -> list[str]:
+    """The actions a dossier page offers as buttons, in order."""
+    return BUTTON.findall(page)
+
+
+def events_of(code: str) -> list[str]:
+    """The actions recorded on a dossier, oldest first."""
+    dossier = Dossier.objects.get(code=code)
+    return list(dossier.events.order_by("seq").values_list("action", flat=True))
