@@ -145,12 +145,12 @@ def prepare_ceiling(url: str) -> None:
 _INSERT = (
     f"INSERT INTO {CEILING_TABLE} (code, procedure_id, procedure_version_id, channel, state, "
     "reception_point_id, receiving_centre_id, competent_agency_id, applicant_kind, "
-    "applicant_name, applicant_national_id, applicant_phone, applicant_email, applicant_address, "
-    "submitter_name, subject, submitted_at, received_at, due_at, return_method, outcome, "
-    "timeliness, supplement_requests, completion_requests, version, imported, created_by_id, "
-    "created_at) VALUES (%s, %s, %s, 'counter', 'received', %s, %s, %s, 'citizen', %s, "
-    "'082090001234', '0912345678', '', '', '', '', now(), now(), now() + interval '3 days', "
-    "'', '', '', 0, 0, 1, false, %s, now())"
+    "applicant_name, applicant_folded, applicant_national_id, applicant_phone, applicant_email, "
+    "applicant_address, submitter_name, subject, submitted_at, received_at, due_at, "
+    "return_method, outcome, timeliness, supplement_requests, completion_requests, version, "
+    "imported, created_by_id, created_at) VALUES (%s, %s, %s, 'counter', 'received', %s, %s, "
+    "%s, 'citizen', %s, 'nguyen van an', '082090001234', '0912345678', '', '', '', '', now(), "
+    "now(), now() + interval '3 days', '', '', '', 0, 0, 1, false, %s, now())"
 )
 
 

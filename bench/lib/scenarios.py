@@ -10,6 +10,7 @@ import contextlib
 import random
 
 from motcua.clock.engine import DAY_US, HOUR_US
+from motcua.core.text import fold
 
 from .simulate import (
     MINUTE_US,
@@ -111,7 +112,7 @@ class Generator:
         )
         email = f"cd{rng.randint(1000, 999999)}@example.vn" if rng.random() < 0.15 else ""
         address = f"{rng.choice(STREETS)}, {rng.randint(1, 300)} đường số {rng.randint(1, 40)}"
-        return f"{kind}\t{name}\t{nid}\t{phone}\t{email}\t{esc(address)}"
+        return f"{kind}\t{name}\t{fold(name)}\t{nid}\t{phone}\t{email}\t{esc(address)}"
 
     def _holder(self, life: Life, step: StepRow, receiver: Official) -> Official:
         """Who acts at a step: its role at its agency (the table's ``at = step``)."""

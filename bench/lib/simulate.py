@@ -27,7 +27,7 @@ _EPOCH = date(1970, 1, 1)
 # In the order the generator writes them (COPY takes any column order).
 DOSSIER_COLUMNS = (
     "id, code, procedure_id, procedure_version_id, channel, reception_point_id, "
-    "receiving_centre_id, competent_agency_id, applicant_kind, applicant_name, "
+    "receiving_centre_id, competent_agency_id, applicant_kind, applicant_name, applicant_folded, "
     "applicant_national_id, applicant_phone, applicant_email, applicant_address, submitter_name, "
     "subject, submitted_at, state, received_at, due_at, remaining_hours, appointment_at, "
     "resolved_at, returned_at, return_method, outcome, timeliness, current_step_id, "

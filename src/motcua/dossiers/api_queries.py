@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import CharField, F, Func, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,57 +17,13 @@ from motcua.agencies.selectors import Page, paginate
 from motcua.catalog.models import Procedure
 from motcua.core.errors import FieldError, ValidationFailed
 from motcua.core.localtime import start_of_local_day
-from motcua.core.text import fold, search_terms
+from motcua.core.text import search_terms
 
 from .actor import Actor
 from .models import Dossier
 from .schemas import DossierFilters
 from .selectors import visible_dossiers
 from .states import PAUSED, RUNNING
-
-
-def _fold_map() -> tuple[str, str]:
-    """Every letter with a diacritic (Latin ranges, Vietnamese included) and its folded letter,
-    for PostgreSQL's ``translate``: the same folding as ``motcua.core.text.fold``."""
-    source, target = [], []
-    for cp in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
-        ch = chr(cp)
-        folded = fold(ch)
-        if len(folded) == 1 and folded.isascii() and folded.isalpha() and folded != ch:
-            source.append(ch)
-            target.append(folded)
-    return "".join(source), "".join(target)
-
-
-_FOLD_FROM, _FOLD_TO = _fold_map()
-
-
-class Folded(Func):
-    """``fold(expression)`` in SQL: lower case, no diacritics, đ → d.
-
-    Applied to the applicant's name at query time. It cannot use an index; the list is always
-    narrowed by scope first. A stored folded column with a trigram index is the step up when
-    province-wide name searches over millions of dossiers become common.
-    """
-
-    function = "LOWER"  # other databases, which motcua does not support: lower case at least
-    output_field = CharField()
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"translate(lower({sql}), %s, %s)", [*params, _FOLD_FROM, _FOLD_TO]
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        connection.ensure_connection()
-        # Registered on each raw connection as it is used: cheap, and independent of the order
-        # in which connections and this module come to life.
-        connection.connection.create_function("motcua_fold", 1, _fold_or_none, deterministic=True)
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"motcua_fold({sql})", params
-
-
-def _fold_or_none(value: str | None) -> str | None:
-    return None if value is None else fold(value)
 
 
 def _code_filter(model: type[Agency] | type[Procedure], field: str, code: str) -> Any:
@@ -152,14 +109,25 @@ def search_dossiers(
     return paginate(queryset, filters.page, filters.page_size)
 
 
+# A piece of a dossier code worth searching: only the characters of a code
+# (``importing.lines.CODE``) and at least a digit, dot or hyphen, since the only letters of a code
+# are the one of its agency's identifier (``000.00.08.H20``). Anything else names an applicant.
+_CODE_TEXT = re.compile(r"[0-9A-Za-z.\-]*[0-9.\-][0-9A-Za-z.\-]*")
+
+
 def _search(queryset: QuerySet[Dossier], q: str) -> QuerySet[Dossier]:
     text = q.strip()
     by_code = Q(code__icontains=text)
     terms = search_terms(text)
     if not terms:
         return queryset.filter(by_code)
-    queryset = queryset.alias(folded_name=Folded(F("applicant_name")))
+    # ``applicant_folded`` is stored folded, so the terms match it as they are: one trigram
+    # index scan per term on PostgreSQL (migration 0004), whatever the scope.
     by_name = Q()
     for term in terms:
-        by_name &= Q(folded_name__contains=term)
-    return queryset.filter(by_code | by_name)
+        by_name &= Q(applicant_folded__contains=term)
+    if _CODE_TEXT.fullmatch(text):
+        return queryset.filter(by_code | by_name)
+    # Without an OR on the code, which no index serves, PostgreSQL answers a name search from the
+    # trigram index instead of reading every dossier of the scope (seconds on a million).
+    return queryset.filter(by_name)

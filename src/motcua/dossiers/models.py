@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.agencies.models import Agency, ReceptionPoint, Role
 from motcua.catalog.models import Procedure, ProcedureVersion, WorkflowStep
+from motcua.core.text import fold
 
 from .states import Action, Channel, Outcome, PauseKind, ReturnMethod, State, Timeliness
 
@@ -61,6 +62,9 @@ class Dossier(models.Model):
         default=ApplicantKind.CITIZEN,
     )
     applicant_name = models.CharField(_("applicant"), max_length=300)
+    # ``core.text.fold(applicant_name)``, kept by ``save`` (and written by the history import):
+    # a name search matches it with a trigram index on PostgreSQL instead of folding every row.
+    applicant_folded = models.TextField(editable=False, default="")
     applicant_national_id = models.CharField(_("national ID"), max_length=20, blank=True)
     applicant_phone = models.CharField(_("phone"), max_length=20, blank=True)
     applicant_email = models.EmailField(_("e-mail"), blank=True)
@@ -153,6 +157,13 @@ class Dossier(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.applicant_folded = fold(self.applicant_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "applicant_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "applicant_folded"}
+        super().save(*args, **kwargs)
 
 
 class DossierStep(models.Model):

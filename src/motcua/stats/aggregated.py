@@ -3,7 +3,8 @@ direct read of the dossiers only for the part of a day before a non-midnight as-
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from motcua.dossiers.states import PAUSED, RUNNING
 from .figures import Figures, annotate_open_state, classify_open, open_at_q, scoped
 from .models import DailyFlow, OpenSnapshot
 from .scope import Period, Scope, is_midnight
-from .snapshots import ensure_snapshot
+from .snapshots import ensure_snapshot, ensure_snapshots
 
 # How a breakdown groups: the column on the aggregates, and the same on dossiers.
 GROUPS: dict[str | None, tuple[str | None, str | None]] = {
@@ -37,6 +38,12 @@ def _rows(qs: QuerySet[Any], column: str | None, *fields: str) -> QuerySet[Any]:
     if column is None:
         return qs.values(*fields)
     return qs.annotate(g=F(column)).values("g", *fields)
+
+
+def _snapshot_rows(snap: QuerySet[Any], column: str | None) -> QuerySet[Any]:
+    """Snapshot rows of one midnight by group; ungrouped, one row (all rows share ``at``),
+    not one per key as ``values()`` of every column would give."""
+    return snap.values("at") if column is None else _rows(snap, column)
 
 
 def aggregated(
@@ -65,11 +72,69 @@ def aggregated(
     return dict(out)
 
 
+def aggregated_months(
+    scope: Scope, months: Sequence[tuple[Period, datetime, bool]]
+) -> list[Figures]:
+    """``aggregated`` (not grouped) of consecutive sub-periods of one period, each as of its
+    own instant (``live`` as there), in a few queries whatever their number: the snapshots at
+    every boundary in one read, the daily flows of all of them in one scan grouped by day.
+    Each sub-period's figures are exactly what ``aggregated`` returns for it alone."""
+    if not months:
+        return []
+    out = [Figures() for _month in months]
+    starts = [month.start for month, _instant, _live in months]
+    ends = [instant for _month, instant, live in months if not live and is_midnight(instant)]
+    ensure_snapshots([*starts, *ends])
+    snap = OpenSnapshot.objects.filter(scope.q(), at__in=[*starts, *ends])
+    sums = {"w": Sum("within"), "o": Sum("overdue"), "p": Sum("paused")}
+    at_rows: QuerySet[Any] = snap.values("at").annotate(**sums).order_by()
+    by_at = {row["at"]: row for row in at_rows}
+    for i, (month, instant, live) in enumerate(months):
+        start = by_at.get(month.start)
+        if start is not None:
+            out[i].carried_over += (start["w"] or 0) + (start["o"] or 0) + (start["p"] or 0)
+        if not live and is_midnight(instant):
+            end = by_at.get(instant)
+            if end is not None:
+                out[i].in_progress["within_deadline"] += end["w"] or 0
+                out[i].in_progress["overdue"] += end["o"] or 0
+                out[i].in_progress["paused"] += end["p"] or 0
+    # Whole days: sub-period i counts the days from its first up to its instant's day.
+    firsts = [month.first for month, _instant, _live in months]
+    untils = [local_date(instant) for _month, instant, _live in months]
+    flows = DailyFlow.objects.filter(scope.q(), day__gte=firsts[0], day__lt=max(untils))
+    flow_sums = {
+        "received": Sum("received"),
+        "early": Sum("resolved_early"),
+        "on_time": Sum("resolved_on_time"),
+        "late": Sum("resolved_late"),
+    }
+    day_rows: QuerySet[Any] = flows.values("day", "channel").annotate(**flow_sums).order_by()
+    for row in day_rows:
+        i = bisect_right(firsts, row["day"]) - 1
+        if i < 0 or row["day"] >= untils[i]:
+            continue
+        figures = out[i]
+        figures.received[row["channel"]] += row["received"] or 0
+        for timeliness in ("early", "on_time", "late"):
+            figures.resolved[timeliness] += row[timeliness] or 0
+    for i, (month, instant, live) in enumerate(months):
+        one = _Out({None: out[i]})
+        if not is_midnight(instant):
+            since = max(month.start, start_of_local_day(untils[i]))
+            _partial_day(one, scope, since, instant, None)
+        if live:
+            _open_live(one, scope, instant, None)
+        elif not is_midnight(instant):
+            _open_direct(one, scope, instant, None)
+    return out
+
+
 def _carried_over(out: _Out, scope: Scope, period: Period, agg: str | None) -> None:
     ensure_snapshot(period.start)
     snap = OpenSnapshot.objects.filter(scope.q(), at=period.start)
     total = Sum(F("within") + F("overdue") + F("paused"))
-    for row in _rows(snap, agg).annotate(n=total).order_by():
+    for row in _snapshot_rows(snap, agg).annotate(n=total).order_by():
         out.at(row).carried_over += row["n"] or 0
 
 
@@ -104,7 +169,7 @@ def _open_snapshot(out: _Out, scope: Scope, as_of: datetime, agg: str | None) ->
     ensure_snapshot(as_of)
     snap = OpenSnapshot.objects.filter(scope.q(), at=as_of)
     sums = {"w": Sum("within"), "o": Sum("overdue"), "p": Sum("paused")}
-    for row in _rows(snap, agg).annotate(**sums).order_by():
+    for row in _snapshot_rows(snap, agg).annotate(**sums).order_by():
         figures = out.at(row)
         figures.in_progress["within_deadline"] += row["w"] or 0
         figures.in_progress["overdue"] += row["o"] or 0
@@ -119,6 +184,10 @@ def _open_live(out: _Out, scope: Scope, as_of: datetime, dos: str | None) -> Non
         ("within_deadline", Q(state__in=RUNNING, due_at__gte=as_of)),
     )
     for name, condition in classes:
+        if dos is None:
+            # A count: ``values()`` of no column would group by every column, a row each.
+            out.at({}).in_progress[name] += base.filter(condition).count()
+            continue
         for row in _rows(base.filter(condition), dos).annotate(n=Count("pk")).order_by():
             out.at(row).in_progress[name] += row["n"]
 

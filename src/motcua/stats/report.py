@@ -23,7 +23,7 @@ from motcua.catalog.models import Field, Procedure
 from motcua.core.localtime import isoformat_local
 from motcua.dossiers.states import Channel
 
-from .aggregated import aggregated
+from .aggregated import aggregated, aggregated_months
 from .figures import Figures
 from .report_args import BREAKDOWNS, ReportArgs, parse_args
 from .scope import Period, Scope
@@ -119,12 +119,38 @@ def evaluate(args: ReportArgs, now: datetime | None = None) -> Report:
     instant = args.period.as_of(now, args.requested_as_of)
     # As of now, the dossiers' current states are their states at the instant.
     live = instant == now
-    figures = _one(aggregated(args.scope, args.period, instant, live=live))
+    scope, period, breakdown = args.scope, args.period, args.breakdown
+    if breakdown == "month":
+        rows = _by_month(scope, period, instant, live, now)
+        figures = _months_total(rows) if rows else None
+    elif breakdown:
+        # The groups partition the scope: their sum is the total, no second read.
+        groups = aggregated(scope, period, instant, live=live, group=breakdown)
+        rows = _BUILDERS[breakdown](scope, groups)
+        figures = _one(groups)
+    else:
+        rows, figures = [], None
+    if figures is None:
+        figures = _one(aggregated(scope, period, instant, live=live))
     report = Report(args=args, as_of=instant, live=live, figures=figures)
-    if args.breakdown:
-        report.breakdown = args.breakdown
-        report.rows = _BUILDERS[args.breakdown](args.scope, args.period, instant, live, now)
+    if breakdown:
+        report.breakdown = breakdown
+        report.rows = rows
     return report
+
+
+def _months_total(rows: list[Row]) -> Figures:
+    """The period's figures from its months (which cover it up to the as-of instant, the
+    last one evaluated as of that instant): carried over into the first, received and
+    resolved in any, in progress at the end of the last."""
+    total = Figures(carried_over=rows[0].figures.carried_over)
+    for row in rows:
+        for name in ("received", "resolved"):
+            mine, theirs = getattr(total, name), getattr(row.figures, name)
+            for key in mine:
+                mine[key] += theirs[key]
+    total.in_progress = dict(rows[-1].figures.in_progress)
+    return total
 
 
 def _one(groups: dict[Any, Figures]) -> Figures:
@@ -135,10 +161,7 @@ def _one(groups: dict[Any, Figures]) -> Figures:
 
 
 # ----- breakdowns --------------------------------------------------------------------------------
-def _by_level(
-    scope: Scope, period: Period, as_of: datetime, live: bool, now: datetime
-) -> list[Row]:
-    groups = aggregated(scope, period, as_of, live=live, group="level")
+def _by_level(scope: Scope, groups: dict[Any, Figures]) -> list[Row]:
     order = {value: i for i, value in enumerate(Level.values)}
     return [
         Row(
@@ -150,10 +173,7 @@ def _by_level(
     ]
 
 
-def _by_channel(
-    scope: Scope, period: Period, as_of: datetime, live: bool, now: datetime
-) -> list[Row]:
-    groups = aggregated(scope, period, as_of, live=live, group="channel")
+def _by_channel(scope: Scope, groups: dict[Any, Figures]) -> list[Row]:
     return [
         Row(code=value, name=str(label), figures=groups[value])
         for value, label in Channel.choices
@@ -161,21 +181,14 @@ def _by_channel(
     ]
 
 
-def _by_field(
-    scope: Scope, period: Period, as_of: datetime, live: bool, now: datetime
-) -> list[Row]:
-    groups = {
-        int(k): f for k, f in aggregated(scope, period, as_of, live=live, group="field").items()
-    }
-    fields = Field.objects.in_bulk(list(groups))
-    rows = [Row(code=fields[k].code, name=fields[k].name, figures=f) for k, f in groups.items()]
+def _by_field(scope: Scope, groups: dict[Any, Figures]) -> list[Row]:
+    by_id = {int(k): f for k, f in groups.items()}
+    fields = Field.objects.in_bulk(list(by_id))
+    rows = [Row(code=fields[k].code, name=fields[k].name, figures=f) for k, f in by_id.items()]
     return sorted(rows, key=lambda row: row.code)
 
 
-def _by_procedure(
-    scope: Scope, period: Period, as_of: datetime, live: bool, now: datetime
-) -> list[Row]:
-    groups = aggregated(scope, period, as_of, live=live, group="procedure")
+def _by_procedure(scope: Scope, groups: dict[Any, Figures]) -> list[Row]:
     by_id = {int(k): f for k, f in groups.items()}
     procedures = Procedure.objects.select_related("current").in_bulk(list(by_id))
     rows = []
@@ -186,12 +199,9 @@ def _by_procedure(
     return sorted(rows, key=lambda row: row.code)
 
 
-def _by_agency(
-    scope: Scope, period: Period, as_of: datetime, live: bool, now: datetime
-) -> list[Row]:
+def _by_agency(scope: Scope, groups: dict[Any, Figures]) -> list[Row]:
     """The competent agencies with dossiers, and the agencies between them and the scope's
     agency (or the top), as a tree; each node's figures are its subtree's totals."""
-    groups = aggregated(scope, period, as_of, live=live, group="agency")
     own = {int(k): f for k, f in groups.items()}
     leaves = Agency.objects.in_bulk(list(own))
     top = scope.agency.path if scope.agency is not None else ""
@@ -255,22 +265,24 @@ def _by_month(
 ) -> list[Row]:
     """Each month that has started by the as-of instant, as its own report: evaluated as of its
     end, or as of the report's instant for the month that contains it."""
-    rows = []
+    months = []
     for month in months_of(period):
         if month.start >= as_of:
             break
         instant = min(month.end, as_of)
-        figures = _one(aggregated(scope, month, instant, live=live and instant == now))
-        rows.append(
-            Row(
-                code=month.first.strftime("%Y-%m"),
-                name=month.first.strftime("%m/%Y"),
-                figures=figures,
-                period=month,
-                as_of=instant,
-            )
+        months.append((month, instant, live and instant == now))
+    return [
+        Row(
+            code=month.first.strftime("%Y-%m"),
+            name=month.first.strftime("%m/%Y"),
+            figures=figures,
+            period=month,
+            as_of=instant,
         )
-    return rows
+        for (month, instant, _live), figures in zip(
+            months, aggregated_months(scope, months), strict=True
+        )
+    ]
 
 
 _BUILDERS = {
@@ -279,6 +291,5 @@ _BUILDERS = {
     "field": _by_field,
     "procedure": _by_procedure,
     "channel": _by_channel,
-    "month": _by_month,
 }
-assert set(_BUILDERS) == set(BREAKDOWNS)
+assert {*_BUILDERS, "month"} == set(BREAKDOWNS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -28,7 +29,7 @@ class Scope:
         field = "procedure_version__field_id" if prefix == "dossier" else "field_id"
         q = Q()
         if self.agency is not None:
-            q &= Q(**{f"{agency}__path__startswith": self.agency.path})
+            q &= Q(**{f"{agency}_id__in": self.agency_ids})
         if self.level:
             q &= Q(**{f"{agency}__level": self.level})
         if self.field_id:
@@ -38,6 +39,19 @@ class Scope:
         if self.channel:
             q &= Q(channel=self.channel)
         return q
+
+    @cached_property
+    def agency_ids(self) -> list[int]:
+        """The agency and everything below it (its path's subtree), read once per scope.
+
+        An IN list rather than a join on the agencies' paths: PostgreSQL estimates a path
+        prefix at one agency whatever the subtree, and for a province (every agency) it then
+        reads the year's daily flows agency by agency through the index, ~8 times slower than
+        the scan it picks when it knows the ids."""
+        assert self.agency is not None
+        return list(
+            Agency.objects.filter(path__startswith=self.agency.path).values_list("pk", flat=True)
+        )
 
 
 @dataclass(frozen=True)

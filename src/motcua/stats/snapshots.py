@@ -60,6 +60,14 @@ def ensure_snapshot(instant: datetime) -> None:
         pass  # computed at the same moment by another process: same rows
 
 
+def ensure_snapshots(instants: list[datetime]) -> None:
+    """``ensure_snapshot`` of several midnights, with one query when all are computed."""
+    done = set(SnapshotDone.objects.filter(at__in=instants).values_list("at", flat=True))
+    for instant in dict.fromkeys(instants):
+        if instant not in done:
+            ensure_snapshot(instant)
+
+
 def invalidate(since: datetime) -> int:
     """Forget snapshots from ``since`` on (after a history import changed the past)."""
     OpenSnapshot.objects.filter(at__gte=since).delete()

@@ -34,6 +34,7 @@ from django.utils.translation import ngettext
 
 from motcua.clock.engine import from_us, to_us
 from motcua.core.errors import FieldError, ValidationFailed
+from motcua.core.text import fold
 
 from ..models import Dossier, DossierCounter, DossierEvent, DossierStep, Pause
 from ..states import Action, PauseKind, State
@@ -319,6 +320,8 @@ class _Run:
         for name in ("kind", "name", "national_id", "phone", "email", "address"):
             key = f"applicant_{name}"
             dossiers[key] = [x.applicant[key] for x in lines]
+        # COPY bypasses ``Dossier.save``, which keeps the folded name of the engine's dossiers.
+        dossiers["applicant_folded"] = [fold(name) for name in dossiers["applicant_name"]]
         writer.write(Dossier, columns_for(Dossier, dossiers, n, now_us))
         self._write_events(ids, lines, waiting)
         self._write_pauses(ids, lines)

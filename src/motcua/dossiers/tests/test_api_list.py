@@ -7,13 +7,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.db.models import Value
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
-from motcua.core.text import fold
-from motcua.dossiers.api_queries import Folded
-from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import intake, perform
 
 from . import test_api_support as support
@@ -169,27 +163,3 @@ def test_list_items_are_summaries(
     assert item["current_step"] == "Tiếp nhận"
     assert item["current_agency"]["code"] == world.centre.code
     assert "applicant" not in item and "steps" not in item
-
-
-VIETNAMESE = (
-    "aăâbcdđeêghiklmnoôơpqrstuưvxyàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ"
-)
-WORDS = st.text(alphabet=VIETNAMESE + VIETNAMESE.upper(), min_size=1, max_size=8)
-
-
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(words=st.lists(WORDS, min_size=1, max_size=4))
-def test_folding_in_sql_matches_python(
-    world: World, received: Callable[..., Any], words: list[str]
-) -> None:
-    dossier = Dossier.objects.first() or received()
-    text = " ".join(words)
-    folded = (
-        Dossier.objects.filter(pk=dossier.pk)
-        .annotate(folded=Folded(Value(text)))
-        .values_list("folded", flat=True)
-        .get()
-    )
-    assert folded == fold(text)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from motcua.core.errors import ValidationFailed
 from motcua.core.localtime import LOCAL_TZ
@@ -93,7 +94,8 @@ def test_settings_override_then_argument(settings) -> None:
 
 
 def test_every_problem_is_reported_at_its_key() -> None:
-    with pytest.raises(ValidationFailed) as exc:
+    # Vietnamese explicitly: whatever language an earlier test in this process left active.
+    with translation.override("vi"), pytest.raises(ValidationFailed) as exc:
         load_config(
             {
                 "version": "",

@@ -432,3 +432,35 @@ def test_rates_round_half_up_and_are_null_without_denominator() -> None:
     assert rates["online_share_of_total"] == Decimal("3.13")
     assert rates["on_time_rate"] == Decimal("12.50")
     assert Figures().rates() == dict.fromkeys(rates)
+
+
+@pytest.mark.parametrize(
+    ("now", "as_of"),
+    [
+        ("2026-04-02T12:00", None),  # live, the last month partial
+        ("2026-05-03T09:00", "2026-04-02T12:00"),  # past, non-midnight: read from dossiers
+        ("2026-05-03T09:00", None),  # the whole period: snapshots at every boundary
+    ],
+)
+def test_months_read_together_are_the_months_read_alone(
+    world: World, history: dict[str, Dossier], now: str, as_of: str | None
+) -> None:
+    """The month breakdown reads all months at once, and the report's total from its months;
+    each must be exactly the report of that month (and of the period) on its own."""
+    instant = local(now)
+    requested = local(as_of) if as_of else None
+    months = build_report(
+        {}, "2026-02-01", "2026-04-30", as_of=requested, now=instant, breakdown="month"
+    )
+    plain = build_report({}, "2026-02-01", "2026-04-30", as_of=requested, now=instant)
+    assert months.figures.as_dict() == plain.figures.as_dict()
+    assert len(months.rows) == 3
+    for row in months.rows:
+        assert row.period is not None and row.as_of is not None
+        alone = build_report({}, row.period.first, row.period.last, as_of=row.as_of, now=instant)
+        assert row.figures.as_dict() == alone.figures.as_dict(), row.code
+    for breakdown in ("agency", "field", "channel"):
+        grouped = build_report(
+            {}, "2026-02-01", "2026-04-30", as_of=requested, now=instant, breakdown=breakdown
+        )
+        assert grouped.figures.as_dict() == plain.figures.as_dict(), breakdown
