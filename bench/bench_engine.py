@@ -31,7 +31,6 @@ import argparse
 import os
 import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -84,16 +83,12 @@ def main() -> int:
     parser.add_argument("--var-dir", type=Path)
     args = parser.parse_args()
     url = args.database_url
-    var_dir = args.var_dir or Path(f"/tmp/{pg.database_name(url)}-var")
+    var_dir = args.var_dir or pg.default_var_dir(url)
     only = set(args.only or ["intake", "actions", "lookup", "floor", "ceiling"])
     load.ensure_wrk()
 
     # Migrations added since the load (idempotent), then the requests, prepared beforehand.
-    subprocess.run(
-        [pg.motcua_bin(), "init", "--verbosity", "0"],
-        env=pg.motcua_env(url, var_dir),
-        check=True,
-    )
+    pg.migrate(url, var_dir)
     pg.setup_django(url, var_dir)
     from motcua.cli.management.commands.serve import release_connections
     from motcua.dossiers.models import Dossier

@@ -37,7 +37,6 @@ import gzip
 import http.client
 import os
 import re
-import subprocess
 import sys
 import time
 import zlib
@@ -432,12 +431,10 @@ def main() -> int:
     parser.add_argument("--var-dir", type=Path)
     args = parser.parse_args()
     url = args.database_url
-    var_dir = args.var_dir or Path(f"/tmp/{pg.database_name(url)}-var")
+    var_dir = args.var_dir or pg.default_var_dir(url)
 
     # Migrations added since the load (idempotent), as bench_engine.py.
-    subprocess.run(
-        [pg.motcua_bin(), "init", "--verbosity", "0"], env=pg.motcua_env(url, var_dir), check=True
-    )
+    pg.migrate(url, var_dir)
     # The test client (sessions, query counts) asks as host "testserver".
     os.environ["ALLOWED_HOSTS"] = "localhost,127.0.0.1,testserver"
     pg.setup_django(url, var_dir)

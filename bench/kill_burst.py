@@ -27,7 +27,6 @@ import argparse
 import http.client
 import json
 import random
-import subprocess
 import sys
 import threading
 import time
@@ -103,10 +102,8 @@ def main() -> int:
     parser.add_argument("--var-dir", type=Path)
     args = parser.parse_args()
     url = args.database_url
-    var_dir = args.var_dir or Path(f"/tmp/{pg.database_name(url)}-var")
-    subprocess.run(
-        [pg.motcua_bin(), "init", "--verbosity", "0"], env=pg.motcua_env(url, var_dir), check=True
-    )
+    var_dir = args.var_dir or pg.default_var_dir(url)
+    pg.migrate(url, var_dir)
     pg.setup_django(url, var_dir)
     from motcua.cli.management.commands.serve import release_connections
 

@@ -76,7 +76,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     url = args.database_url
-    var_dir = args.var_dir or Path(f"/tmp/{pg.database_name(url)}-var")
+    var_dir = args.var_dir or pg.default_var_dir(url)
     timings: list[tuple[str, float]] = []
 
     def phase(name: str, start: float) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -76,6 +77,18 @@ def motcua_env(url: str, var_dir: Path, **extra: str) -> dict[str, str]:
     env.pop("DEBUG", None)
     env.update(extra)
     return env
+
+
+def default_var_dir(url: str) -> Path:
+    """The var directory of the benchmarks on ``url`` when none is given (secret key, logs)."""
+    return Path(f"/tmp/{database_name(url)}-var")
+
+
+def migrate(url: str, var_dir: Path) -> None:
+    """``motcua init`` on ``url``: migrations added since the fixture was loaded (idempotent)."""
+    subprocess.run(
+        [motcua_bin(), "init", "--verbosity", "0"], env=motcua_env(url, var_dir), check=True
+    )
 
 
 def setup_django(url: str, var_dir: Path) -> None:
