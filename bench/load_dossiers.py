@@ -364,6 +364,9 @@ def finish(conn: psycopg.Connection) -> None:
     # resolved per local day of resolution and timeliness; spread over the same shards.
     conn.execute("SET work_mem = '256MB'")
     conn.execute("DELETE FROM stats_dailyflow")
+    # Their monthly sums are computed from the daily flows when first read (stats.monthly).
+    conn.execute("DELETE FROM stats_monthlyflow")
+    conn.execute("DELETE FROM stats_monthdone")
     conn.execute(
         """
         INSERT INTO stats_dailyflow (day, agency_id, procedure_id, field_id, channel, shard,

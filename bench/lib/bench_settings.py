@@ -14,6 +14,8 @@ NINJA_NUM_PROXIES = int(os.environ.get("BENCH_NUM_PROXIES", "1"))
 # statements a connection repeats (PostgreSQL then skips parsing and planning them).
 if os.environ.get("BENCH_SERVER_SIDE_BINDING") == "1":
     DATABASES["default"]["OPTIONS"]["server_side_binding"] = True  # noqa: F405
-# PostgreSQL session settings for an experiment, e.g. "-c join_collapse_limit=1".
+# PostgreSQL session settings for an experiment, e.g. "-c join_collapse_limit=1" (after
+# motcua's own, so "-c jit=on" undoes its default).
 if os.environ.get("BENCH_PG_OPTIONS"):
-    DATABASES["default"]["OPTIONS"]["options"] = os.environ["BENCH_PG_OPTIONS"]  # noqa: F405
+    _options = DATABASES["default"]["OPTIONS"]  # noqa: F405
+    _options["options"] = f"{_options.get('options', '')} {os.environ['BENCH_PG_OPTIONS']}".strip()

@@ -147,7 +147,13 @@ def _databases() -> dict:
     elif engine in {"django.db.backends.postgresql", "django.contrib.gis.db.backends.postgis"}:
         pool_max = int(os.environ.get("MOTCUA_DB_POOL_MAX", "10"))
         config["CONN_MAX_AGE"] = 0  # the pool keeps connections, not Django
-        config["OPTIONS"] = {"pool": {"min_size": 1, "max_size": pool_max, "timeout": 10}}
+        options = dict(config.get("OPTIONS") or {})  # sslmode etc. from the URL's query
+        options["pool"] = {"min_size": 1, "max_size": pool_max, "timeout": 10}
+        # JIT compiling pays off for hour-long analytics, not for requests: it added 50–150 ms
+        # to each aggregate query of a report (bench/RESULTS-stats.md, jit on vs off). A URL's
+        # own ``options`` come after, so ``?options=-c jit=on`` still turns it back on.
+        options["options"] = " ".join(filter(None, ["-c jit=off", options.get("options")]))
+        config["OPTIONS"] = options
     config.setdefault("TEST", {})
     return {"default": config}
 

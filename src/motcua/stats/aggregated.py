@@ -1,5 +1,6 @@
-"""The period report from the aggregates: flows for whole days, snapshots at midnights, and a
-direct read of the dossiers only for the part of a day before a non-midnight as-of instant."""
+"""The period report from the aggregates: flows for whole days (closed months from their monthly
+sums, other days from the daily flows), snapshots at midnights, and a direct read of the
+dossiers only for the part of a day before a non-midnight as-of instant."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
 
 from motcua.core.localtime import local_date, start_of_local_day
 from motcua.dossiers.states import PAUSED, RUNNING
 
+from . import monthly
 from .figures import Figures, annotate_open_state, classify_open, open_at_q, scoped
-from .models import DailyFlow, OpenSnapshot
+from .models import DailyFlow, MonthlyFlow, OpenSnapshot
 from .scope import Period, Scope, is_midnight
 from .snapshots import ensure_snapshot, ensure_snapshots
 
@@ -38,6 +41,37 @@ def _rows(qs: QuerySet[Any], column: str | None, *fields: str) -> QuerySet[Any]:
     if column is None:
         return qs.values(*fields)
     return qs.annotate(g=F(column)).values("g", *fields)
+
+
+_FLOW_SUMS = {
+    "received": Sum("received"),
+    "early": Sum("resolved_early"),
+    "on_time": Sum("resolved_on_time"),
+    "late": Sum("resolved_late"),
+}
+
+
+def _flows(
+    scope: Scope, ranges: Iterable[tuple[Any, Any]], column: str | None, *fields: str
+) -> list[dict[str, Any]]:
+    """The flow sums of the whole days of ``ranges`` ([first, until) each), grouped by
+    ``column`` and ``fields`` ("day" is the first day of a month for the months read from
+    their monthly sums: a range that must be split by day passes its month boundaries)."""
+    split = monthly.plan(ranges, local_date(timezone.now()))
+    out: list[dict[str, Any]] = []
+    if split.days:
+        days = Q(pk__in=[])
+        for first, until in split.days:
+            days |= Q(day__gte=first, day__lt=until)
+        flows = DailyFlow.objects.filter(scope.q(), days)
+        out.extend(_rows(flows, column, *fields).annotate(**_FLOW_SUMS).order_by())
+    if split.months:
+        monthly.ensure(split.months)
+        sums = MonthlyFlow.objects.filter(scope.q(), month__in=split.months)
+        if "day" in fields:
+            sums = sums.annotate(day=F("month"))
+        out.extend(_rows(sums, column, *fields).annotate(**_FLOW_SUMS).order_by())
+    return out
 
 
 def _snapshot_rows(snap: QuerySet[Any], column: str | None) -> QuerySet[Any]:
@@ -99,18 +133,17 @@ def aggregated_months(
                 out[i].in_progress["within_deadline"] += end["w"] or 0
                 out[i].in_progress["overdue"] += end["o"] or 0
                 out[i].in_progress["paused"] += end["p"] or 0
-    # Whole days: sub-period i counts the days from its first up to its instant's day.
+    # Whole days: sub-period i counts the days from its first up to its instant's day; a month
+    # read from its monthly sums lies inside one sub-period (``plan`` takes whole months of
+    # each range only), so its first day finds the sub-period as a day would.
     firsts = [month.first for month, _instant, _live in months]
     untils = [local_date(instant) for _month, instant, _live in months]
-    flows = DailyFlow.objects.filter(scope.q(), day__gte=firsts[0], day__lt=max(untils))
-    flow_sums = {
-        "received": Sum("received"),
-        "early": Sum("resolved_early"),
-        "on_time": Sum("resolved_on_time"),
-        "late": Sum("resolved_late"),
-    }
-    day_rows: QuerySet[Any] = flows.values("day", "channel").annotate(**flow_sums).order_by()
-    for row in day_rows:
+    # Each range ends where the next sub-period starts at the latest: no day is read twice.
+    ranges = [
+        (first, min([until, *firsts[i + 1 : i + 2]]))
+        for i, (first, until) in enumerate(zip(firsts, untils, strict=True))
+    ]
+    for row in _flows(scope, ranges, None, "day", "channel"):
         i = bisect_right(firsts, row["day"]) - 1
         if i < 0 or row["day"] >= untils[i]:
             continue
@@ -139,14 +172,7 @@ def _carried_over(out: _Out, scope: Scope, period: Period, agg: str | None) -> N
 
 
 def _whole_days(out: _Out, scope: Scope, period: Period, until: Any, agg: str | None) -> None:
-    flows = DailyFlow.objects.filter(scope.q(), day__gte=period.first, day__lt=until)
-    sums = {
-        "received": Sum("received"),
-        "early": Sum("resolved_early"),
-        "on_time": Sum("resolved_on_time"),
-        "late": Sum("resolved_late"),
-    }
-    for row in _rows(flows, agg, "channel").annotate(**sums).order_by():
+    for row in _flows(scope, [(period.first, until)], agg, "channel"):
         figures = out.at(row)
         figures.received[row["channel"]] += row["received"] or 0
         for timeliness in ("early", "on_time", "late"):

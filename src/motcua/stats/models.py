@@ -4,6 +4,10 @@
 timeliness — per competent agency × procedure × field × channel. Maintained in the same
 transaction as each dossier change (``rollup.py``).
 
+``MonthlyFlow``: the daily flows of a closed calendar month summed per key (month × agency ×
+procedure × field × channel), computed once when first read (``monthly.py``), so that a report
+over a year reads a dozen months instead of every day of it.
+
 ``OpenSnapshot``: the dossiers open at a local midnight — within the deadline, overdue, paused —
 per the same key. Computed exactly from the pauses and the events' due timeline for any past
 midnight (``snapshots.py``), so a report over a period reads its carried-over dossiers (the
@@ -46,6 +50,44 @@ class DailyFlow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.agency_id}/{self.procedure_id}/{self.channel}"
+
+
+class MonthlyFlow(models.Model):
+    """``DailyFlow`` of one closed month, summed over its days and shards. Like the snapshots,
+    no index on the foreign keys: reads go by month (the key's first column)."""
+
+    month = models.DateField()  # the month's first day
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", db_index=False)
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    field = models.ForeignKey(Field, on_delete=models.PROTECT, related_name="+", db_index=False)
+    channel = models.CharField(max_length=10)
+    received = models.IntegerField(default=0)
+    resolved_early = models.IntegerField(default=0)
+    resolved_on_time = models.IntegerField(default=0)
+    resolved_late = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "agency", "procedure", "field", "channel"],
+                name="stats_month_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.agency_id}/{self.procedure_id}/{self.channel}"
+
+
+class MonthDone(models.Model):
+    """Which months have their ``MonthlyFlow`` rows (a month without dossiers has none)."""
+
+    month = models.DateField(unique=True)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
 
 
 class OpenSnapshot(models.Model):

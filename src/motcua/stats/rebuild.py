@@ -24,6 +24,7 @@ from motcua.core.errors import invalid
 from motcua.core.localtime import LOCAL_TZ, local_date, start_of_local_day
 from motcua.dossiers.models import Dossier
 
+from . import monthly
 from .models import SHARDS, DailyFlow
 from .rollup import COUNTERS
 from .snapshots import invalidate
@@ -106,6 +107,7 @@ def rebuild_flows(first: date, last: date) -> tuple[int, int, int]:
         ],
         batch_size=2000,
     )
+    monthly.forget(first, last)
     return len(counts), received, resolved
 
 

@@ -7,11 +7,13 @@ from typing import Any
 
 from django.db import connection
 from django.dispatch import receiver
+from django.utils import timezone
 
 from motcua.core.localtime import local_date
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.signals import dossier_changed
 
+from . import monthly
 from .models import SHARDS, DailyFlow
 
 _TABLE = DailyFlow._meta.db_table
@@ -31,6 +33,9 @@ def bump(key: tuple[date, int, int, int, str, int], column: str, by: int = 1) ->
             f"ON CONFLICT ({_KEY}) DO UPDATE SET {column} = {_TABLE}.{column} + %s",
             [*key, *values, by],
         )
+    # A day of a closed month (an action dated in the past): its monthly sums are stale.
+    if key[0] < monthly.month_of(local_date(timezone.now())):
+        monthly.forget(key[0], key[0])
 
 
 def key_of(dossier: Dossier, day: date) -> tuple[date, int, int, int, str, int]:

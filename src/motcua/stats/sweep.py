@@ -38,6 +38,7 @@ from motcua.dossiers.importing.signals import history_imported
 from motcua.dossiers.importing.writer import Writer, columns_for
 from motcua.dossiers.models import Dossier, DossierEvent, Pause
 
+from . import monthly
 from .figures import CHANNELS
 from .models import DailyFlow, OpenSnapshot, SnapshotDone
 from .snapshots import invalidate
@@ -113,6 +114,7 @@ def rebuild_flows(first: date, last: date) -> None:
             f"GROUP BY {key}",
             [start, end, start, end, day_first, day_last],
         )
+    monthly.forget(first, last)
 
 
 # ----- reading columns of integers in bulk ---------------------------------------------------

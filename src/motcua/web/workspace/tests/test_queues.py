@@ -242,3 +242,32 @@ def test_rows_show_the_columns_with_words(
     paused = row_of(page, q["paused"])
     assert '<span class="badge badge-neutral">Clock stopped</span>' in paused
     assert "working hours left when the clock stopped" in paused
+
+
+def test_a_transferred_dossier_is_in_the_queues_of_the_agency_it_went_to(
+    world: World, as_official: Login
+) -> None:
+    from motcua.agencies.models import RoleAssignment
+    from motcua.dossiers.services import perform
+
+    from .test_dossier import at_specialist
+
+    code = at_specialist(world)
+    tax_leader = world.users["builder_leader"]  # also a leader at the tax office, for this test
+    RoleAssignment.objects.create(official=tax_leader, agency=world.tax, role="leader")
+    specialist, tax = world.actor("specialist"), as_official("tax")
+    leader = as_official("builder_leader")
+    assert code not in codes_in(page_of(tax))
+    assert code not in codes_in(page_of(leader, "?queue=agency"))
+    perform(code, "transfer", specialist, {"agency": world.tax.code, "hours": 8})
+    # The open step is at the tax office: its specialist's work, its leader's agency queue —
+    # though the tax office does not resolve the dossier.
+    assert code in codes_in(page_of(tax))
+    assert code in codes_in(page_of(leader, "?queue=agency"))
+    assert code in codes_in(page_of(leader, "?queue=agency&state=in_progress"))
+    assert code not in codes_in(page_of(leader, "?queue=agency&state=received"))
+    perform(code, "return_from_transfer", world.actor("tax"), {})
+    assert code not in codes_in(page_of(tax))
+    assert code not in codes_in(page_of(leader, "?queue=agency"))
+    # The justice department's leader had it all along: it resolves the dossier.
+    assert code in codes_in(page_of(as_official("leader"), "?queue=agency"))
