@@ -72,9 +72,7 @@ def test_a_report_over_closed_months_sums_them_once_and_equals_the_definition(
         assert report.figures.as_dict() == EXPECTED_MARCH
         assert list(MonthDone.objects.values_list("month", flat=True)) == [date(2026, 3, 1)]
         daily = DailyFlow.objects.filter(day__gte=date(2026, 3, 1), day__lt=date(2026, 4, 1))
-        assert sum(r.received for r in MonthlyFlow.objects.all()) == sum(
-            r.received for r in daily
-        )
+        assert sum(r.received for r in MonthlyFlow.objects.all()) == sum(r.received for r in daily)
         # Both months as sub-periods, and a period cutting through February: same figures as
         # the definition, each.
         by_month = build_report({}, "2026-02-10", "2026-03-31", now=LATER, breakdown="month")
