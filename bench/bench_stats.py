@@ -58,9 +58,12 @@ def setup(url: str, var_dir: Path, *, load: bool = True) -> None:
     import django
 
     django.setup()
-    if not load:
-        return
     from django.core.management import call_command
+
+    if not load:
+        # Migrations added since the history was loaded (idempotent).
+        call_command("migrate", verbosity=0, stdout=io.StringIO())
+        return
 
     with redirect_stdout(io.StringIO()):
         # The province and its catalogue, not the demo's simulated months: the benchmark
@@ -230,6 +233,7 @@ def sizes() -> dict[str, int]:
             "dossiers_dossierevent",
             "dossiers_pause",
             "stats_dailyflow",
+            "stats_monthlyflow",
             "stats_opensnapshot",
         ):
             cursor.execute("SELECT pg_total_relation_size(%s), count(*) FROM " + table, [table])
@@ -330,6 +334,20 @@ def main(argv: list[str] | None = None) -> None:
     now = timezone.now()
     year = now.year - 1
     root = Agency.objects.get(code=PROVINCE)
+    from motcua.stats.monthly import forget
+
+    # First without any monthly sums (each month of the year summed from its daily flows on the
+    # way), then as every later report finds them.
+    forget(date(year, 1, 1), date(year, 12, 31))
+    cold, _ = timed(lambda: report_from_aggregates(root, year, now), 1)
+    rows.append(
+        (
+            f"Report {year}, province by agency × month, the first one (each month's daily flows "
+            "summed into its monthly sums on the way)",
+            f"{cold[0]:,.0f} ms",
+            "",
+        )
+    )
     times, aggregates = timed(lambda: report_from_aggregates(root, year, now), args.runs)
     p50, p95 = statistics.median(times), percentile(times, 0.95)
     rows.append(
@@ -340,17 +358,16 @@ def main(argv: list[str] | None = None) -> None:
         )
     )
     with connection.cursor() as cursor:
-        cursor.execute("SET jit = off")
+        cursor.execute("SET jit = on")  # motcua's sessions run without it
     jit_times, _ = timed(lambda: report_from_aggregates(root, year, now), args.runs)
     with connection.cursor() as cursor:
         cursor.execute("RESET jit")
     rows.append(
         (
-            "The same with `jit = off` for the session (JIT compiles each aggregate query)",
-            f"p50 **{statistics.median(jit_times):,.0f} ms**, "
+            "The same with `jit = on` for the session (PostgreSQL's default; motcua turns it off)",
+            f"p50 {statistics.median(jit_times):,.0f} ms, "
             f"p95 {percentile(jit_times, 0.95):,.0f} ms",
-            f"≤ {BUDGET_MS:,.0f} ms: "
-            + ("PASS" if percentile(jit_times, 0.95) <= BUDGET_MS else "FAIL"),
+            "",
         )
     )
     direct_times, direct = timed(lambda: report_direct(root, year, now), args.direct_runs)
@@ -385,6 +402,8 @@ def main(argv: list[str] | None = None) -> None:
             f"events {size['dossiers_dossierevent'] / mb:,.0f} MB, "
             f"flows {size['stats_dailyflow'] / mb:,.0f} MB "
             f"({size['stats_dailyflow:rows']:,} rows), "
+            f"monthly sums {size['stats_monthlyflow'] / mb:,.0f} MB "
+            f"({size['stats_monthlyflow:rows']:,} rows), "
             f"snapshots {size['stats_opensnapshot'] / mb:,.0f} MB "
             f"({size['stats_opensnapshot:rows']:,} rows)",
             "",
