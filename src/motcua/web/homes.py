@@ -17,7 +17,9 @@ from motcua.core.localtime import local_date, start_of_local_day
 from motcua.dossiers.actor import Actor
 from motcua.dossiers.models import Dossier, DossierStep
 from motcua.dossiers.selectors import visible_dossiers
-from motcua.dossiers.states import OPEN, PAUSED, RUNNING, State
+from motcua.dossiers.states import OPEN, PAUSED, RUNNING
+
+from .desk.queues import DeskCounts, desk_counts
 
 
 @dataclass(frozen=True)
@@ -32,13 +34,6 @@ class DueCounts:
     @property
     def total(self) -> int:
         return self.overdue + self.due_today + self.later + self.paused
-
-
-@dataclass(frozen=True)
-class ReceiverHome:
-    to_check: int  # submitted online or by post, awaiting reception
-    to_return: int  # result ready, to hand over
-    received_today: int
 
 
 @dataclass(frozen=True)
@@ -93,16 +88,9 @@ def _open_steps(actor: Actor) -> QuerySet[DossierStep]:
     )
 
 
-def receiver_home(actor: Actor, now: datetime) -> ReceiverHome:
-    centres = actor.agencies_with(Role.RECEIVER)
-    desk = visible_dossiers(actor).filter(receiving_centre_id__in=centres)
-    today = start_of_local_day(local_date(now))
-    figures = desk.aggregate(
-        to_check=Count("pk", filter=Q(state=State.SUBMITTED)),
-        to_return=Count("pk", filter=Q(state=State.RESULT_READY)),
-        received_today=Count("pk", filter=Q(received_at__gte=today, received_at__lte=now)),
-    )
-    return ReceiverHome(**{k: v or 0 for k, v in figures.items()})
+def receiver_home(actor: Actor, now: datetime) -> DeskCounts:
+    """The desk home's own counts (one indexed count per queue of the desk)."""
+    return desk_counts(actor, now)
 
 
 def specialist_home(actor: Actor, now: datetime) -> SpecialistHome:

@@ -94,12 +94,22 @@ def _home(client: Client) -> str:
 def test_receiver_sees_the_desk(
     world: World, desk: dict[str, str], as_official: Callable[[str], Client]
 ) -> None:
-    page = section(_home(as_official("receiver")), "receiver")
+    client = as_official("receiver")
+    page = section(_home(client), "receiver")
     assert figure(page, "Submitted online or by post, to check") == 1
-    assert figure(page, "Results ready, to hand over") == 1
+    # The desk home's own counts: Sở Xây dựng's dossier waits to be sent on, the paused one
+    # for its supplement.
+    assert figure(page, "Received, to send for processing") == 1
+    assert figure(page, "Awaiting a supplement") == 1
+    assert figure(page, "Results to hand over") == 1
     assert figure(page, "Received today") == 0
     assert "Next: check the dossiers submitted online or by post." in page
     assert 'href="/mot-cua/"' in page
+    perform(desk["online"], "receive", world.actor("receiver"), {}, now=local(NOW))
+    page = section(_home(client), "receiver")
+    assert figure(page, "Submitted online or by post, to check") == 0
+    assert figure(page, "Received, to send for processing") == 2
+    assert "Next: send the dossiers received at the desk for processing." in page
 
 
 def test_specialist_sees_its_steps_by_due_state(
