@@ -3,7 +3,7 @@
     .venv/bin/python bench/load_dossiers.py --database-url postgres://postgres@127.0.0.1/bench_1m \\
         --count 1000000 [--recreate] [--jobs 2] [--days 365] [--seed 20261121]
 
-1. ``motcua demo --no-serve`` on the database: migrations, calendar, the 34 provinces, the
+1. ``motcua demo --no-serve --no-history`` on the database: migrations, calendar, the 34 provinces, the
    sample province of Đồng Tháp (102 communes, 220 agencies, desks, officials) and the sample
    catalogue (34 procedures with their workflows). Then one receiver per desk and a specialist
    and a leader per agency (``bench.*`` accounts, through the officials service) and the portal
@@ -88,7 +88,8 @@ def main() -> int:
     t0 = t = time.perf_counter()
     pg.create_database(url, drop=args.recreate)
     subprocess.run(
-        [pg.motcua_bin(), "demo", "--no-serve", "--verbosity", "0"],
+        # Without the demo's simulated months: the fixture is all this script's own dossiers.
+        [pg.motcua_bin(), "demo", "--no-serve", "--no-history", "--verbosity", "0"],
         env=pg.motcua_env(url, var_dir),
         check=True,
         stdout=subprocess.DEVNULL,
