@@ -9,7 +9,7 @@ with what the table shows loaded by joins.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -96,40 +96,27 @@ def queues_for(actor: Actor) -> list[str]:
 
 def my_work(actor: Actor) -> Q:
     """Open steps at an agency where the official holds the step's role, assigned to it or to
-    nobody (a leader watches the others' in its agency's queue).
-
-    Written as "the current step is one of these steps" so that PostgreSQL starts from the
-    agency's open steps (``step_agency_open``) and reaches their dossiers by
-    ``current_step_id``, instead of walking every open dossier and joining its step."""
+    nobody (a leader watches the others' in its agency's queue)."""
     condition = Q(pk__in=[])
     for role in ACTING_ROLES:
         agencies = actor.scope.writable_agency_ids(role)
         if agencies:
-            condition |= Q(role=role, agency_id__in=agencies)
+            condition |= Q(current_step__role=role, current_step__agency_id__in=agencies)
     user_id = actor.user.pk if actor.user is not None else None
-    steps = DossierStep.objects.filter(
-        condition,
-        Q(assignee_id=user_id) | Q(assignee__isnull=True),
-        ended_at__isnull=True,
+    return (
+        condition
+        & Q(current_step__ended_at__isnull=True)
+        & (Q(current_step__assignee_id=user_id) | Q(current_step__assignee__isnull=True))
     )
-    return Q(current_step__in=steps.values("pk"))
 
 
-def agency_queue(actor: Actor, states: Collection[str] = OPEN) -> Q:
-    """Everything in ``states`` at the agencies the official leads: dossiers they resolve, and
-    dossiers whose open step is there (an inter-agency step sent to them).
-
-    The two halves are a UNION of ids, each read by its own index (``dossier_queue`` on the
-    competent agency and state; ``step_agency_open`` then ``current_step_id``): an OR of them
-    over the dossier table would make PostgreSQL examine every open dossier of the province
-    and probe its step (~300 ms at a million dossiers)."""
+def agency_queue(actor: Actor) -> Q:
+    """Everything at the agencies the official leads: dossiers they resolve, and dossiers whose
+    open step is there (an inter-agency step sent to them)."""
     agencies = actor.scope.writable_agency_ids(Role.LEADER)
-    resolved_here = Dossier.objects.filter(competent_agency_id__in=agencies, state__in=states)
-    open_steps = DossierStep.objects.filter(agency_id__in=agencies, ended_at__isnull=True)
-    stepped_here = Dossier.objects.filter(
-        current_step__in=open_steps.values("pk"), state__in=states
+    return Q(competent_agency_id__in=agencies) | Q(
+        current_step__agency_id__in=agencies, current_step__ended_at__isnull=True
     )
-    return Q(pk__in=resolved_here.values("pk").union(stepped_here.values("pk"), all=True))
 
 
 def end_of_local_day(now: datetime) -> datetime:
@@ -166,7 +153,9 @@ def queue_page(
     if queue == MINE:
         queryset = queryset.filter(my_work(actor))
     elif queue == AGENCY:
-        queryset = queryset.filter(agency_queue(actor, filters.state or OPEN))
+        queryset = queryset.filter(agency_queue(actor))
+        if not filters.state:
+            queryset = queryset.filter(state__in=OPEN)
     queryset = _by_due_state(filter_dossiers(queryset, filters, now), due, now)
     order: list[object] = [ordering_key(filters.ordering), "pk"]
     user_id = actor.user.pk if actor.user is not None else None
