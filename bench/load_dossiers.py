@@ -3,9 +3,9 @@
     .venv/bin/python bench/load_dossiers.py --database-url postgres://postgres@127.0.0.1/bench_1m \\
         --count 1000000 [--recreate] [--jobs 2] [--days 365] [--seed 20261121]
 
-1. ``motcua demo --no-serve --no-history`` on the database: migrations, calendar, the 34 provinces, the
-   sample province of Đồng Tháp (102 communes, 220 agencies, desks, officials) and the sample
-   catalogue (34 procedures with their workflows). Then one receiver per desk and a specialist
+1. ``motcua demo --no-serve --no-history`` on the database: migrations, calendar, the 34
+   provinces, the sample province of Đồng Tháp (102 communes, 220 agencies, desks, officials)
+   and the sample catalogue (34 procedures with their workflows). Then one receiver per desk and a specialist
    and a leader per agency (``bench.*`` accounts, through the officials service) and the portal
    account.
 2. A plan for N dossiers, vectorised with numpy: procedure (skewed popularity), competent agency
