@@ -5,9 +5,9 @@
 
 1. ``motcua demo --no-serve --no-history`` on the database: migrations, calendar, the 34
    provinces, the sample province of Đồng Tháp (102 communes, 220 agencies, desks, officials)
-   and the sample catalogue (34 procedures with their workflows). Then one receiver per desk and a specialist
-   and a leader per agency (``bench.*`` accounts, through the officials service) and the portal
-   account.
+   and the sample catalogue (34 procedures with their workflows). Then one receiver per desk
+   and a specialist and a leader per agency (``bench.*`` accounts, through the officials
+   service) and the portal account.
 2. A plan for N dossiers, vectorised with numpy: procedure (skewed popularity), competent agency
    (skewed commune sizes), receiving centre (its own, 5% another centre of the province), channel
    (counter, online, postal as the procedure allows) and the instant each was created, over the
