@@ -24,9 +24,21 @@ from motcua.catalog.models import Field, Procedure
 # Concurrent intakes of one busy procedure would all update one counter row and queue on its
 # lock until commit; spreading each key over a few shards (summed when read) removes that.
 SHARDS = 4
+# The counters of a flow, daily or monthly: dossiers received, resolved by timeliness.
+COUNTERS = ("received", "resolved_early", "resolved_on_time", "resolved_late")
 
 
-class DailyFlow(models.Model):
+class FlowCounters(models.Model):
+    received = models.IntegerField(default=0)
+    resolved_early = models.IntegerField(default=0)
+    resolved_on_time = models.IntegerField(default=0)
+    resolved_late = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyFlow(FlowCounters):
     day = models.DateField()
     # Indexed by (agency, day) below: an index of its own would only cost every write.
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", db_index=False)
@@ -34,10 +46,6 @@ class DailyFlow(models.Model):
     field = models.ForeignKey(Field, on_delete=models.PROTECT, related_name="+")
     channel = models.CharField(max_length=10)
     shard = models.PositiveSmallIntegerField(default=0)
-    received = models.IntegerField(default=0)
-    resolved_early = models.IntegerField(default=0)
-    resolved_on_time = models.IntegerField(default=0)
-    resolved_late = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -52,7 +60,7 @@ class DailyFlow(models.Model):
         return f"{self.day} {self.agency_id}/{self.procedure_id}/{self.channel}"
 
 
-class MonthlyFlow(models.Model):
+class MonthlyFlow(FlowCounters):
     """``DailyFlow`` of one closed month, summed over its days and shards. Like the snapshots,
     no index on the foreign keys: reads go by month (the key's first column)."""
 
@@ -63,10 +71,6 @@ class MonthlyFlow(models.Model):
     )
     field = models.ForeignKey(Field, on_delete=models.PROTECT, related_name="+", db_index=False)
     channel = models.CharField(max_length=10)
-    received = models.IntegerField(default=0)
-    resolved_early = models.IntegerField(default=0)
-    resolved_on_time = models.IntegerField(default=0)
-    resolved_late = models.IntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -25,9 +25,8 @@ from datetime import date, timedelta
 
 from django.db import IntegrityError, connection, transaction
 
-from .models import DailyFlow, MonthDone, MonthlyFlow
+from .models import COUNTERS, DailyFlow, MonthDone, MonthlyFlow
 
-_SUMS = ("received", "resolved_early", "resolved_on_time", "resolved_late")
 _KEY = ("agency_id", "procedure_id", "field_id", "channel")
 
 
@@ -82,7 +81,7 @@ def ensure(months: list[date]) -> None:
 def _compute(month: date) -> None:
     q = connection.ops.quote_name
     key = ", ".join(_KEY)
-    sums = ", ".join(f"SUM({column})" for column in _SUMS)
+    sums = ", ".join(f"SUM({column})" for column in COUNTERS)
     ops = connection.ops
     try:
         with transaction.atomic(), connection.cursor() as cursor:
@@ -91,7 +90,7 @@ def _compute(month: date) -> None:
             MonthDone.objects.create(month=month)
             cursor.execute(
                 f"INSERT INTO {q(MonthlyFlow._meta.db_table)} "  # noqa: S608
-                f"(month, {key}, {', '.join(_SUMS)}) "
+                f"(month, {key}, {', '.join(COUNTERS)}) "
                 f"SELECT %s, {key}, {sums} FROM {q(DailyFlow._meta.db_table)} "
                 f"WHERE day >= %s AND day < %s GROUP BY {key}",
                 [

@@ -25,8 +25,7 @@ from motcua.core.localtime import LOCAL_TZ, local_date, start_of_local_day
 from motcua.dossiers.models import Dossier
 
 from . import monthly
-from .models import SHARDS, DailyFlow
-from .rollup import COUNTERS
+from .models import COUNTERS, SHARDS, DailyFlow
 from .snapshots import invalidate
 
 Key = tuple[date, int, int, int, str, int]  # day, agency, procedure, field, channel, shard

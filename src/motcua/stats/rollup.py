@@ -14,10 +14,9 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.signals import dossier_changed
 
 from . import monthly
-from .models import SHARDS, DailyFlow
+from .models import COUNTERS, SHARDS, DailyFlow
 
 _TABLE = DailyFlow._meta.db_table
-COUNTERS = ("received", "resolved_early", "resolved_on_time", "resolved_late")
 _KEY = "day, agency_id, procedure_id, field_id, channel, shard"
 
 

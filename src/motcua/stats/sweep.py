@@ -40,7 +40,7 @@ from motcua.dossiers.models import Dossier, DossierEvent, Pause
 
 from . import monthly
 from .figures import CHANNELS
-from .models import DailyFlow, OpenSnapshot, SnapshotDone
+from .models import COUNTERS, DailyFlow, OpenSnapshot, SnapshotDone
 from .snapshots import invalidate
 
 I64 = npt.NDArray[np.int64]
@@ -78,7 +78,6 @@ def rebuild_flows(first: date, last: date) -> None:
     end = ops.adapt_datetimefield_value(start_of_local_day(last + timedelta(days=1)))
     day_first, day_last = ops.adapt_datefield_value(first), ops.adapt_datefield_value(last)
     key = "day, agency_id, procedure_id, field_id, channel, shard"
-    counters = ("received", "resolved_early", "resolved_on_time", "resolved_late")
     select = (
         "SELECT {day} AS day, d.competent_agency_id AS agency_id, d.procedure_id, v.field_id, "  # noqa: S608
         "d.channel, 0 AS shard, {values} "
@@ -107,7 +106,7 @@ def rebuild_flows(first: date, last: date) -> None:
             [day_first, day_last],
         )
         cursor.execute(
-            f"INSERT INTO {flows} ({key}, {', '.join(counters)}) "  # noqa: S608
+            f"INSERT INTO {flows} ({key}, {', '.join(COUNTERS)}) "  # noqa: S608
             f"SELECT {key}, SUM(received), SUM(e), SUM(o), SUM(l) "
             f"FROM ({received} UNION ALL {resolved}) AS u "
             f"WHERE day >= %s AND day <= %s "

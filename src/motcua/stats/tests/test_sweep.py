@@ -20,8 +20,7 @@ from motcua.dossiers.importing import import_history
 from motcua.dossiers.models import Dossier, DossierEvent, Pause
 from motcua.stats.aggregated import aggregated
 from motcua.stats.figures import direct
-from motcua.stats.models import DailyFlow, OpenSnapshot, SnapshotDone
-from motcua.stats.rollup import COUNTERS
+from motcua.stats.models import COUNTERS, DailyFlow, OpenSnapshot, SnapshotDone
 from motcua.stats.scope import Period, Scope
 from motcua.stats.snapshots import compute_open, ensure_snapshot, invalidate
 from motcua.stats.sweep import rebuild_flows, sweep_snapshots
