@@ -391,6 +391,8 @@ def finish(conn: psycopg.Connection) -> None:
             WHERE d.resolved_at IS NOT NULL AND d.received_at IS NOT NULL
         ) flows
         GROUP BY day, agency_id, procedure_id, field_id, channel, shard
+        -- day by day, as the roll-up appends them in production (stats.sweep does the same)
+        ORDER BY day, agency_id, procedure_id, field_id, channel, shard
         """
     )
 

@@ -129,3 +129,29 @@ class SnapshotDone(models.Model):
 
     def __str__(self) -> str:
         return str(self.at)
+
+
+class BottleneckResult(models.Model):
+    """The bottlenecks of one agency's subtree over one period, computed by a background task
+    (``stored_bottlenecks``): over a province's year they read millions of dossier steps, too
+    many for a page. ``data`` is ``Bottlenecks.as_dict`` cut to the first rows."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    first = models.DateField()
+    last = models.DateField()
+    as_of = models.DateTimeField(null=True)
+    computed_at = models.DateTimeField(null=True)
+    # Set when a computation is enqueued, cleared when it is stored: a request older than the
+    # retry delay is taken as lost (its worker died) and made again.
+    requested_at = models.DateTimeField(null=True)
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "first", "last"], name="stats_bottleneck_result_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.first}–{self.last}"

@@ -102,7 +102,8 @@ def rebuild_flows(first: date, last: date) -> tuple[int, int, int]:
                 **dict(zip(_KEY_FIELDS, key[1:], strict=True)),
                 **dict(zip(COUNTERS, values, strict=True)),
             )
-            for key, values in counts.items()
+            # Day by day, as the roll-up appends them: a report's days stay a few pages.
+            for key, values in sorted(counts.items())
         ],
         batch_size=2000,
     )

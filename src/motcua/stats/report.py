@@ -28,7 +28,7 @@ from .figures import Figures
 from .report_args import BREAKDOWNS, ReportArgs, parse_args
 from .scope import Period, Scope
 
-__all__ = ["BREAKDOWNS", "Report", "Row", "build_report", "evaluate", "months_of"]
+__all__ = ["BREAKDOWNS", "Report", "Row", "build_report", "evaluate", "month_flows", "months_of"]
 
 
 @dataclass
@@ -260,8 +260,28 @@ def months_of(period: Period) -> list[Period]:
     return out
 
 
+def month_flows(
+    scope_args: Mapping[str, Any] | None,
+    date_from: date | str | None,
+    date_to: date | str | None,
+    now: datetime,
+) -> list[Row]:
+    """The dossiers received and resolved in each month of the period, as of now: the month
+    breakdown without its carried-over and in-progress figures (left at 0), which would cost
+    the snapshots and a count of the open dossiers — what a month-by-month chart shows."""
+    args = parse_args(scope_args, date_from, date_to, None, "month")
+    instant = args.period.as_of(now)
+    return _by_month(args.scope, args.period, instant, instant == now, now, open_figures=False)
+
+
 def _by_month(
-    scope: Scope, period: Period, as_of: datetime, live: bool, now: datetime
+    scope: Scope,
+    period: Period,
+    as_of: datetime,
+    live: bool,
+    now: datetime,
+    *,
+    open_figures: bool = True,
 ) -> list[Row]:
     """Each month that has started by the as-of instant, as its own report: evaluated as of its
     end, or as of the report's instant for the month that contains it."""
@@ -280,7 +300,7 @@ def _by_month(
             as_of=instant,
         )
         for (month, instant, _live), figures in zip(
-            months, aggregated_months(scope, months), strict=True
+            months, aggregated_months(scope, months, open_figures=open_figures), strict=True
         )
     ]
 

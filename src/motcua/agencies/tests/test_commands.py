@@ -210,3 +210,47 @@ def test_demo_starts_without_pango(
     hint = [line for line in out.splitlines() if "libpango-1.0-0 libpangoft2-1.0-0" in line]
     assert len(hint) == 1
     assert "apt-get install" in hint[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("flag", [None, "--no-worker"])
+def test_demo_serves_with_a_worker_beside_the_server(
+    settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flag: str | None
+) -> None:
+    """Notifications and the dashboard's background figures need the worker, as in
+    production: the demo starts one with the server and stops it with the server."""
+    settings.VAR_DIR = tmp_path
+    demo = "motcua.cli.management.commands.demo"
+    real_popen = subprocess.Popen
+    started: list[tuple[list[str], subprocess.Popen[bytes]]] = []
+
+    def popen(args: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+        if "motcua.cli.main" not in args:  # another library's (ctypes looking for pango)
+            return real_popen(args, **kwargs)
+        # A stand-in process: the real worker would poll the database of another test.
+        process = real_popen([sys.executable, "-c", "import time; time.sleep(60)"])
+        started.append((args, process))
+        return process
+
+    alive_while_serving: list[bool] = []
+    monkeypatch.setattr(f"{demo}.subprocess.Popen", popen)
+    monkeypatch.setattr(
+        f"{demo}.run_server",
+        lambda *args: alive_while_serving.extend(p.poll() is None for _a, p in started),
+    )
+    extra = [flag] if flag else []
+    code, _out, err = run("demo", "--no-history", "--port", str(free_port()), *extra)
+    assert code == 0, err
+    if flag:
+        assert started == [] and alive_while_serving == []
+        return
+    ((args, process),) = started
+    assert args[0] == sys.executable and args[1:] == [
+        "-m",
+        "motcua.cli.main",
+        "worker",
+        "--verbosity",
+        "0",
+    ]
+    assert alive_while_serving == [True]
+    assert process.poll() is not None  # stopped with the server

@@ -51,7 +51,7 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import intake, perform
 from motcua.dossiers.tests.conftest import World, local
 from motcua.stats.figures import Figures, direct
-from motcua.stats.report import build_report, months_of
+from motcua.stats.report import build_report, month_flows, months_of
 from motcua.stats.report_drill import FIGURES, report_dossiers
 from motcua.stats.scope import Period
 
@@ -464,3 +464,20 @@ def test_months_read_together_are_the_months_read_alone(
             {}, "2026-02-01", "2026-04-30", as_of=requested, now=instant, breakdown=breakdown
         )
         assert grouped.figures.as_dict() == plain.figures.as_dict(), breakdown
+
+
+@pytest.mark.parametrize("now", ["2026-04-02T12:00", "2026-05-03T09:00"])
+def test_month_flows_are_the_months_received_and_resolved(
+    world: World, history: dict[str, Dossier], now: str
+) -> None:
+    """The dashboard's month chart: each month's received and resolved dossiers exactly as the
+    month breakdown has them, without the open-dossier figures it does not read."""
+    instant = local(now)
+    months = build_report({}, "2026-02-01", "2026-04-30", now=instant, breakdown="month").rows
+    flows = month_flows({}, "2026-02-01", "2026-04-30", instant)
+    assert [row.code for row in flows] == [row.code for row in months]
+    assert any(row.figures.received_total for row in flows)
+    for row, full in zip(flows, months, strict=True):
+        assert row.figures.received == full.figures.received, row.code
+        assert row.figures.resolved == full.figures.resolved, row.code
+        assert row.figures.carried_over == 0 and not any(row.figures.in_progress.values())

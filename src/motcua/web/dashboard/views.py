@@ -20,12 +20,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from motcua.agencies.selectors import agency_subtree, official_scope
+from motcua.agencies.selectors import official_scope
 from motcua.core.errors import ValidationFailed
-from motcua.stats.bottlenecks import bottlenecks
 from motcua.stats.index import service_index
-from motcua.stats.report import build_report
+from motcua.stats.report import build_report, month_flows
 from motcua.stats.scope import Period
+from motcua.stats.stored_bottlenecks import dashboard_bottlenecks
 
 from .charts import month_charts, on_time_chart
 from .overdue import overdue_dossiers, overdue_rows
@@ -70,7 +70,8 @@ def _figures(ask: Ask) -> dict[str, Any]:
     assert ask.dates is not None and ask.agency is not None
     first, last = ask.dates.first, ask.dates.last
     report = build_report(ask.scope_args, first, last, now=ask.now, breakdown="agency")
-    months = build_report(ask.scope_args, first, last, now=ask.now, breakdown="month").rows
+    # Received and resolved by month (the chart and its table): no open-dossier figures.
+    months = month_flows(ask.scope_args, first, last, ask.now)
     children = report.rows[0].children if report.rows else []
     overdue = overdue_dossiers(ask.actor, ask.agency, ask.now)
     others = urlencode({k: v for k, v in ask.query().items() if k != "agency"})
@@ -105,15 +106,16 @@ def bottleneck_section(request: HttpRequest) -> HttpResponse:
         assert ask.dates is not None and ask.agency is not None
         period = Period(ask.dates.first, ask.dates.last)
         try:
-            as_of = period.as_of(ask.now)
+            answer = dashboard_bottlenecks(ask.agency, period, ask.now)
         except ValidationFailed as exc:
             ask.fail(exc)
         else:
-            result = bottlenecks(period, as_of, agency_subtree(ask.agency).values("pk"))
+            result = answer.result
             context.update(
                 result=result,
-                steps=result.steps[:BOTTLENECK_ROWS],
-                agencies=result.agencies[:BOTTLENECK_ROWS],
+                answer=answer,
+                steps=result.steps[:BOTTLENECK_ROWS] if result else [],
+                agencies=result.agencies[:BOTTLENECK_ROWS] if result else [],
                 links=_links(ask),
             )
     return _section(request, "web/dashboard/bottlenecks.html", context)

@@ -10,6 +10,7 @@ import nh3
 from django import template
 from django.http import HttpRequest
 from django.template.defaultfilters import floatformat
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from ..roles import Me, me
@@ -85,6 +86,22 @@ def percent(value: Decimal | float | None) -> str:
     if value is None:
         return "—"
     return f"{floatformat(value, 2)} %"
+
+
+@register.filter
+def figure_cells(row: Any) -> SafeString:
+    """A period-report row's cells (``dashboard.tables.TableRow``): each figure, a link to its
+    dossiers unless 0, then the rates. Rendered here, not node by node in the template: a
+    province's table has 1,600 of them, a third of its dashboard's time that way."""
+    parts = []
+    for cell in row.cells:
+        value = vn_int(cell.value)
+        if cell.url:
+            parts.append(f'<td><a href="{escape(cell.url)}">{value}</a></td>')
+        else:
+            parts.append(f"<td>{value}</td>")
+    parts.extend(f"<td>{escape(percent(rate))}</td>" for rate in row.rates)
+    return mark_safe("".join(parts))  # noqa: S308 — every part escaped above
 
 
 @register.filter

@@ -8,6 +8,8 @@ from __future__ import annotations
 import importlib
 import json
 import secrets
+import subprocess
+import sys
 import time
 from importlib import resources
 from pathlib import Path
@@ -101,6 +103,12 @@ class Command(MotcuaCommand):
             "--no-serve", action="store_true", help="load the data and print the logins only"
         )
         parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="do not start the background worker beside the server (notifications, the "
+            "bottlenecks of large scopes, scheduled work)",
+        )
+        parser.add_argument(
             "--no-history",
             action="store_true",
             help="do not simulate the province's past months (empty queues and statistics)",
@@ -120,7 +128,22 @@ class Command(MotcuaCommand):
             return
         self.stdout.write(_("Serving; stop with Ctrl+C."))
         self.stdout.flush()
-        run_server(host, port, options["workers"])
+        # The background work (notifications, the dashboard's bottlenecks of a large scope,
+        # the scheduled tick) needs a worker, as in production: one beside the server.
+        worker = None
+        if not options["no_worker"]:
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "motcua.cli.main", "worker", "--verbosity", "0"]
+            )
+        try:
+            run_server(host, port, options["workers"])
+        finally:
+            if worker is not None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
 
     def _history(self) -> str:
         """Seed the simulated months (once) and say what was done."""

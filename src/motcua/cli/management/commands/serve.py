@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import socket
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,19 @@ def release_connections() -> None:
             close_pool()
 
 
+def settle_worker(worker: Any) -> None:
+    """gunicorn's ``post_worker_init``: load the URL configuration (every view module) now
+    rather than on the first request, then move every object alive so far — Django, the apps,
+    the views — out of the garbage collector's reach (``gc.freeze``). A full collection then
+    scans only what requests created: measured on the province's dashboard at 1M dossiers, the
+    full collections every ~10 requests took 50–80 ms each, the p95 of the page."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 — imports the views
+    gc.collect()
+    gc.freeze()
+
+
 def run_server(
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
@@ -91,6 +105,7 @@ def run_server(
         # gunicorn's runtime control socket would be created under the user's home directory;
         # motcua is stopped and reloaded with signals like any service.
         "control_socket_disable": True,
+        "post_worker_init": settle_worker,
     }
     MotcuaServer(options).run()
 
