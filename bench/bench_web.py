@@ -10,7 +10,9 @@ over a kept-alive connection (so the time is the server's, not a queue's): the r
 ("my work" for its specialist; its agency's queue for its leader, plain, with a due-state filter
 and with a name search), the dossier page of one of its dossiers with the longest history, the
 role home, and the dashboard of the busiest provincial department (its leader) and of the
-province (the provincial inspector). Sessions are made by Django's ``login`` on the database
+province (the provincial inspector), with the sections the dashboard fetches once shown
+(bottlenecks, service index) asked as htmx asks. The bottlenecks of a large scope are computed
+by the worker and kept (ADR 0004): the script computes them first as the worker would, timed. Sessions are made by Django's ``login`` on the database
 (the same row a password + authenticator login leaves), so no second factor is typed. Each page
 gets ``--warmup`` unmeasured requests, then ``--requests`` measured ones: p50/p95/max wall time,
 and the server's and this database's PostgreSQL backends' CPU per request. Budget: p95 ≤ 150 ms.
@@ -68,6 +70,7 @@ class Page:
     bytes: int = 0
     queries: int | None = None
     sql_ms: float | None = None
+    htmx: bool = False  # asked as the dashboard's htmx does (the section alone)
 
     def pct(self, q: float) -> float:
         ordered = sorted(self.times_ms)
@@ -179,7 +182,64 @@ def official_pages() -> list[Page]:
             PROVINCE_INSPECTOR,
             "/dieu-hanh/?" + urlencode({"period": "year", "agency": PROVINCE_ROOT}),
         ),
+        # The sections the dashboard fetches once shown (htmx), as the page asks for them.
+        *(
+            Page(f"dashboard section: {label}, {who}", user, f"{path}?{query}", htmx=True)
+            for label, path in (
+                ("bottlenecks", "/dieu-hanh/diem-nghen/"),
+                ("service index", "/dieu-hanh/chi-so/"),
+            )
+            for who, user, query in (
+                ("department", f"bench.l{department_id}", dashboard.split("?")[1]),
+                (
+                    "province",
+                    PROVINCE_INSPECTOR,
+                    urlencode({"period": "year", "agency": PROVINCE_ROOT}),
+                ),
+            )
+        ),
     ]
+
+
+def stored_bottlenecks(pages: list[Page]) -> list[tuple[str, float, int]]:
+    """The bottlenecks the dashboard's sections show for a large scope are computed by the
+    worker and kept (ADR 0004): compute them as the worker would, timed, before the sections
+    are measured — (agency, seconds, steps read) each."""
+    from urllib.parse import parse_qs
+
+    from django.utils import timezone
+
+    from motcua.agencies.models import Agency
+    from motcua.stats.models import BottleneckResult
+    from motcua.stats.scope import Period
+    from motcua.stats.stored_bottlenecks import (
+        INLINE_DOSSIERS,
+        compute_bottlenecks,
+        dossier_estimate,
+    )
+
+    today = timezone.localdate()
+    period = Period(today.replace(month=1, day=1), today.replace(month=12, day=31))
+    out = []
+    for page in pages:
+        if "bottlenecks" not in page.name:
+            continue
+        code = parse_qs(page.path.split("?")[1])["agency"][0]
+        agency = Agency.objects.get(code=code)
+        if dossier_estimate(agency, period, period.as_of(timezone.now())) <= INLINE_DOSSIERS:
+            continue  # computed on the page: that is what is measured
+        row, _new = BottleneckResult.objects.get_or_create(
+            agency=agency, first=period.first, last=period.last
+        )
+        started = time.perf_counter()
+        steps = compute_bottlenecks.call(row.pk)
+        out.append((code, time.perf_counter() - started, steps))
+        print(
+            f"  bottlenecks of {code} computed as the worker would: "
+            f"{out[-1][1]:.1f} s, {steps:,} steps",
+            flush=True,
+        )
+    return out
 
 
 def public_pages() -> list[tuple[str, str]]:
@@ -226,9 +286,10 @@ def count_queries(pages: list[Page], cookies: dict[str, str]) -> None:
     for page in pages:
         client = Client()
         client.cookies["sessionid"] = cookies[page.username]
-        client.get(page.path)
+        extra = {"HTTP_HX_REQUEST": "true"} if page.htmx else {}
+        client.get(page.path, **extra)
         with CaptureQueriesContext(connection) as captured:
-            response = client.get(page.path)
+            response = client.get(page.path, **extra)
         if response.status_code != 200:
             print(f"  {page.name}: HTTP {response.status_code} in process", flush=True)
         page.queries = len(captured.captured_queries)
@@ -245,6 +306,8 @@ def measure(
     must not hold the run for an hour: its p95 is obvious after a few)."""
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
     headers = {"Cookie": f"sessionid={cookie}", "Accept-Encoding": "gzip, br"}
+    if page.htmx:
+        headers["HX-Request"] = "true"
 
     def get() -> tuple[int, int]:
         conn.request("GET", page.path, headers=headers)
@@ -372,8 +435,18 @@ def page_weight(server: Server, name: str, path: str) -> Weight:
 # Report ---------------------------------------------------------------------------------------
 
 
-def report(pages: list[Page], weights: list[Weight], load_before: str) -> bool:
+def report(
+    pages: list[Page],
+    weights: list[Weight],
+    load_before: str,
+    background: list[tuple[str, float, int]],
+) -> bool:
     failed = False
+    if background:
+        print("\n| bottlenecks computed by the worker (ADR 0004) | seconds | steps read |")
+        print("|---|---:|---:|")
+        for code, seconds, steps in background:
+            print(f"| {code}, this year | {seconds:.1f} | {steps:,} |")
     print(f"\nLoad average before: {load_before}; after: {priority.loadavg()}.")
     print(
         "\n| page | requests | p50 ms | p95 ms | max ms | CPU ms/req (server + PG) | queries "
@@ -447,6 +520,7 @@ def main() -> int:
         pages = [p for p in pages if any(word in p.name for word in args.only)]
     public = public_pages()
     cookies = sessions({p.username for p in pages})
+    background = stored_bottlenecks(pages)
     if not args.no_queries:
         count_queries(pages, cookies)
     release_connections()
@@ -479,7 +553,7 @@ def main() -> int:
         priority.restore_autogroups()
         Session.objects.filter(session_key__in=list(cookies.values())).delete()
         release_connections()
-    return 0 if report(pages, weights, load_before) else 1
+    return 0 if report(pages, weights, load_before, background) else 1
 
 
 if __name__ == "__main__":

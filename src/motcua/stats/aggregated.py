@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ from motcua.dossiers.states import PAUSED, RUNNING
 
 from . import monthly
 from .figures import Figures, annotate_open_state, classify_open, open_at_q, scoped
-from .models import DailyFlow, MonthlyFlow, OpenSnapshot
+from .models import DailyFlow, MonthlyAgencyFlow, MonthlyFlow, OpenSnapshot
 from .scope import Period, Scope, is_midnight
 from .snapshots import ensure_snapshot, ensure_snapshots
 
@@ -51,6 +52,10 @@ _FLOW_SUMS = {
 }
 
 
+# Grouping columns the monthly sums per agency × channel have (the others need procedures).
+_AGENCY_COLUMNS = (None, "agency_id", "agency__level", "channel")
+
+
 def _flows(
     scope: Scope, ranges: Iterable[tuple[Any, Any]], column: str | None, *fields: str
 ) -> list[dict[str, Any]]:
@@ -67,7 +72,13 @@ def _flows(
         out.extend(_rows(flows, column, *fields).annotate(**_FLOW_SUMS).order_by())
     if split.months:
         monthly.ensure(split.months)
-        sums = MonthlyFlow.objects.filter(scope.q(), month__in=split.months)
+        coarse = (
+            not (scope.field_id or scope.procedure_id)
+            and column in _AGENCY_COLUMNS
+            and set(fields) <= {"day", "channel"}
+        )
+        model = MonthlyAgencyFlow if coarse else MonthlyFlow
+        sums = model.objects.filter(scope.q(), month__in=split.months)
         if "day" in fields:
             sums = sums.annotate(day=F("month"))
         out.extend(_rows(sums, column, *fields).annotate(**_FLOW_SUMS).order_by())
@@ -78,6 +89,14 @@ def flow_total(scope: Scope, first: Any, until: Any) -> int:
     """Dossiers received plus dossiers resolved on the days [first, until): a size."""
     rows = _flows(scope, [(first, until)], None, "channel")  # a few rows, not one per key
     return sum((row[name] or 0) for row in rows for name in _FLOW_SUMS)
+
+
+def online_pairs(scope: Scope, first: Any, until: Any) -> set[tuple[int, int]]:
+    """The (agency, procedure) pairs that received at least one online dossier on the days
+    [first, until): closed months from their sums, not every day's rows."""
+    online = replace(scope, channel="online")
+    rows = _flows(online, [(first, until)], "agency_id", "procedure_id")
+    return {(row["g"], row["procedure_id"]) for row in rows if row["received"]}
 
 
 def _snapshot_rows(snap: QuerySet[Any], column: str | None) -> QuerySet[Any]:

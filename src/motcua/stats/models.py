@@ -6,7 +6,8 @@ transaction as each dossier change (``rollup.py``).
 
 ``MonthlyFlow``: the daily flows of a closed calendar month summed per key (month × agency ×
 procedure × field × channel), computed once when first read (``monthly.py``), so that a report
-over a year reads a dozen months instead of every day of it.
+over a year reads a dozen months instead of every day of it; ``MonthlyAgencyFlow``, the same
+summed over procedures and fields, for reports that do not need them.
 
 ``OpenSnapshot``: the dossiers open at a local midnight — within the deadline, overdue, paused —
 per the same key. Computed exactly from the pauses and the events' due timeline for any past
@@ -82,6 +83,26 @@ class MonthlyFlow(FlowCounters):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.agency_id}/{self.procedure_id}/{self.channel}"
+
+
+class MonthlyAgencyFlow(FlowCounters):
+    """``MonthlyFlow`` summed over procedures and fields: month × agency × channel, a tenth of
+    its rows. What a report without a procedure or field filter or breakdown reads (a
+    province's year-to-date dashboard: 6,600 rows instead of 62,000 at 1M dossiers a year)."""
+
+    month = models.DateField()
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", db_index=False)
+    channel = models.CharField(max_length=10)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "agency", "channel"], name="stats_month_agency_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.agency_id}/{self.channel}"
 
 
 class MonthDone(models.Model):

@@ -12,6 +12,9 @@ What can still change a past month, and forgets its sums here:
     a transaction that straddles midnight at a month's end) — ``rollup.bump`` calls ``forget``
     for any day before the current month.
 
+Each month is also summed over procedures and fields (``MonthlyAgencyFlow``, month × agency ×
+channel): a report that neither filters nor groups by procedure or field reads that instead.
+
 ``plan(ranges, today)`` splits ranges of whole days into the closed months they contain
 entirely (read from ``MonthlyFlow``) and the days left over (read from ``DailyFlow``); both
 models have the same key columns, so a report groups either the same way.
@@ -25,7 +28,7 @@ from datetime import date, timedelta
 
 from django.db import IntegrityError, connection, transaction
 
-from .models import COUNTERS, DailyFlow, MonthDone, MonthlyFlow
+from .models import COUNTERS, DailyFlow, MonthDone, MonthlyAgencyFlow, MonthlyFlow
 
 _KEY = ("agency_id", "procedure_id", "field_id", "channel")
 
@@ -99,6 +102,14 @@ def _compute(month: date) -> None:
                     ops.adapt_datefield_value(next_month(month)),
                 ],
             )
+            cursor.execute(
+                f"INSERT INTO {q(MonthlyAgencyFlow._meta.db_table)} "  # noqa: S608
+                f"(month, agency_id, channel, {', '.join(COUNTERS)}) "
+                f"SELECT month, agency_id, channel, {sums} "
+                f"FROM {q(MonthlyFlow._meta.db_table)} WHERE month = %s "
+                f"GROUP BY month, agency_id, channel",
+                [ops.adapt_datefield_value(month)],
+            )
     except IntegrityError:
         pass  # computed at the same moment by another process: the same sums
 
@@ -107,5 +118,6 @@ def forget(first: date, last: date) -> int:
     """Forget the sums of the months from ``first``'s to ``last``'s (their days changed)."""
     since, until = month_of(first), next_month(month_of(last))
     MonthlyFlow.objects.filter(month__gte=since, month__lt=until).delete()
+    MonthlyAgencyFlow.objects.filter(month__gte=since, month__lt=until).delete()
     deleted, _ = MonthDone.objects.filter(month__gte=since, month__lt=until).delete()
     return deleted

@@ -265,13 +265,31 @@ def month_flows(
     date_from: date | str | None,
     date_to: date | str | None,
     now: datetime,
+    total: Report | None = None,
 ) -> list[Row]:
     """The dossiers received and resolved in each month of the period, as of now: the month
     breakdown without its carried-over and in-progress figures (left at 0), which would cost
-    the snapshots and a count of the open dossiers — what a month-by-month chart shows."""
+    the snapshots and a count of the open dossiers — what a month-by-month chart shows.
+
+    ``total``: the period's report for the same scope and instant, already evaluated. The
+    months add up to it (the month breakdown's invariant), so the last month — the one with
+    the current days, which are not summed by month — is the total minus the others."""
     args = parse_args(scope_args, date_from, date_to, None, "month")
     instant = args.period.as_of(now)
-    return _by_month(args.scope, args.period, instant, instant == now, now, open_figures=False)
+    if total is not None and (total.as_of != instant or total.scope != args.scope):
+        raise ValueError("the total must be the same scope's at the same instant")
+    return _by_month(
+        args.scope, args.period, instant, instant == now, now, open_figures=False, last=total
+    )
+
+
+def _the_rest(total: Figures, others: list[Row]) -> Figures:
+    rest = Figures()
+    for name in ("received", "resolved"):
+        mine, whole = getattr(rest, name), getattr(total, name)
+        for key in mine:
+            mine[key] = whole[key] - sum(getattr(row.figures, name)[key] for row in others)
+    return rest
 
 
 def _by_month(
@@ -282,27 +300,38 @@ def _by_month(
     now: datetime,
     *,
     open_figures: bool = True,
+    last: Report | None = None,
 ) -> list[Row]:
     """Each month that has started by the as-of instant, as its own report: evaluated as of its
-    end, or as of the report's instant for the month that contains it."""
+    end, or as of the report's instant for the month that contains it. ``last``: the flows of
+    the last month are ``last``'s minus the other months' (``month_flows``)."""
     months = []
     for month in months_of(period):
         if month.start >= as_of:
             break
         instant = min(month.end, as_of)
         months.append((month, instant, live and instant == now))
-    return [
-        Row(
-            code=month.first.strftime("%Y-%m"),
-            name=month.first.strftime("%m/%Y"),
-            figures=figures,
-            period=month,
-            as_of=instant,
-        )
+    read = months[:-1] if last is not None else months
+    rows = [
+        _month_row(month, instant, figures)
         for (month, instant, _live), figures in zip(
-            months, aggregated_months(scope, months, open_figures=open_figures), strict=True
+            read, aggregated_months(scope, read, open_figures=open_figures), strict=True
         )
     ]
+    if last is not None and months:
+        month, instant, _live = months[-1]
+        rows.append(_month_row(month, instant, _the_rest(last.figures, rows)))
+    return rows
+
+
+def _month_row(month: Period, instant: datetime, figures: Figures) -> Row:
+    return Row(
+        code=month.first.strftime("%Y-%m"),
+        name=month.first.strftime("%m/%Y"),
+        figures=figures,
+        period=month,
+        as_of=instant,
+    )
 
 
 _BUILDERS = {

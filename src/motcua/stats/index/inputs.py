@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Exists, OuterRef
@@ -21,9 +21,8 @@ from motcua.catalog.rules import mandatory_parts
 from motcua.catalog.selectors import current_versions
 from motcua.core.localtime import local_date
 
-from ..aggregated import aggregated
+from ..aggregated import aggregated, online_pairs
 from ..figures import Figures
-from ..models import DailyFlow
 from ..scope import Period, Scope
 
 
@@ -87,18 +86,8 @@ def load(root: Agency | None, period: Period, as_of: datetime, *, live: bool) ->
         for unit in units(int(agency_id)):
             unit.figures.add(figures)
 
-    flows = (
-        DailyFlow.objects.filter(
-            scope.q(),
-            channel="online",
-            received__gt=0,
-            day__gte=period.first,
-            day__lte=min(period.last, local_date(as_of)),
-        )
-        .values_list("agency_id", "procedure_id")
-        .distinct()
-    )
-    for agency_id, procedure_id in flows:
+    until = min(period.last, local_date(as_of)) + timedelta(days=1)
+    for agency_id, procedure_id in online_pairs(scope, period.first, until):
         for unit in units(agency_id):
             unit.online_used.add(procedure_id)
 

@@ -14,7 +14,7 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.conftest import World, local
 from motcua.stats import monthly
 from motcua.stats.figures import direct
-from motcua.stats.models import DailyFlow, MonthDone, MonthlyFlow
+from motcua.stats.models import COUNTERS, DailyFlow, MonthDone, MonthlyAgencyFlow, MonthlyFlow
 from motcua.stats.rebuild import rebuild
 from motcua.stats.report import build_report
 from motcua.stats.scope import Period, Scope
@@ -105,6 +105,37 @@ def test_a_rebuild_forgets_the_sums_of_the_months_it_recounts(
     with time_machine.travel(LATER, tick=False):
         build_report({}, *MARCH, now=LATER)
         MonthlyFlow.objects.update(received=99)  # spoilt sums
+        MonthlyAgencyFlow.objects.update(received=99)
         rebuild(date(2026, 3, 1), date(2026, 3, 31))
         assert not MonthDone.objects.exists() and not MonthlyFlow.objects.exists()
+        assert not MonthlyAgencyFlow.objects.exists()
         assert build_report({}, *MARCH, now=LATER).figures.as_dict() == EXPECTED_MARCH
+
+
+@pytest.mark.django_db
+def test_the_sums_per_agency_are_the_sums_per_key_summed(
+    world: World, history: dict[str, Dossier]
+) -> None:
+    """A report without procedures or fields reads the month per agency × channel; with them,
+    per key: both must give the daily flows' figures."""
+    with time_machine.travel(LATER, tick=False):
+        plain = build_report({}, *MARCH, now=LATER)
+        assert plain.figures.as_dict() == EXPECTED_MARCH
+        fine: dict[tuple[int, str], list[int]] = {}
+        for row in MonthlyFlow.objects.all():
+            sums = fine.setdefault((row.agency_id, row.channel), [0, 0, 0, 0])
+            for i, name in enumerate(COUNTERS):
+                sums[i] += getattr(row, name)
+        coarse = {
+            (row.agency_id, row.channel): [getattr(row, name) for name in COUNTERS]
+            for row in MonthlyAgencyFlow.objects.all()
+        }
+        assert coarse == fine and coarse
+        for breakdown in ("agency", "level", "channel", "field", "procedure"):
+            grouped = build_report({}, *MARCH, now=LATER, breakdown=breakdown)
+            assert grouped.figures.as_dict() == EXPECTED_MARCH, breakdown
+        procedure = world.version.procedure
+        only = build_report({"procedure": procedure.code}, *MARCH, now=LATER)
+        period = Period(date(2026, 3, 1), date(2026, 3, 31))
+        scope = Scope(procedure_id=procedure.pk)
+        assert only.figures.as_dict() == direct(scope, period, only.as_of).as_dict()

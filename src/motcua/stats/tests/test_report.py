@@ -481,3 +481,13 @@ def test_month_flows_are_the_months_received_and_resolved(
         assert row.figures.received == full.figures.received, row.code
         assert row.figures.resolved == full.figures.resolved, row.code
         assert row.figures.carried_over == 0 and not any(row.figures.in_progress.values())
+    # With the period's report at hand, the last month is what the others leave of it.
+    for breakdown in (None, "agency"):
+        report = build_report({}, "2026-02-01", "2026-04-30", now=instant, breakdown=breakdown)
+        derived = month_flows({}, "2026-02-01", "2026-04-30", instant, total=report)
+        assert [(r.code, r.as_of, r.figures.as_dict()) for r in derived] == [
+            (r.code, r.as_of, r.figures.as_dict()) for r in flows
+        ]
+    other = build_report({"agency": world.justice.code}, "2026-02-01", "2026-04-30", now=instant)
+    with pytest.raises(ValueError, match="same scope"):
+        month_flows({}, "2026-02-01", "2026-04-30", instant, total=other)

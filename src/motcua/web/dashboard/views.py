@@ -71,7 +71,7 @@ def _figures(ask: Ask) -> dict[str, Any]:
     first, last = ask.dates.first, ask.dates.last
     report = build_report(ask.scope_args, first, last, now=ask.now, breakdown="agency")
     # Received and resolved by month (the chart and its table): no open-dossier figures.
-    months = month_flows(ask.scope_args, first, last, ask.now)
+    months = month_flows(ask.scope_args, first, last, ask.now, total=report)
     children = report.rows[0].children if report.rows else []
     overdue = overdue_dossiers(ask.actor, ask.agency, ask.now)
     others = urlencode({k: v for k, v in ask.query().items() if k != "agency"})

@@ -5,8 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.template.defaultfilters import floatformat
 from django.test import RequestFactory
 from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
 
 from motcua.core.errors import Conflict, FieldError, ValidationFailed
 from motcua.web.middleware import DomainErrorMiddleware, policy_for
@@ -26,6 +29,19 @@ def test_rates_follow_the_language_and_none_is_a_dash() -> None:
     with translation.override("en"):
         assert percent(Decimal("99.5")) == "99.50 %"
     assert percent(None) == "—"
+
+
+@given(
+    st.decimals(min_value=0, max_value=100, places=4)
+    # Floats as a rate is computed (floatformat prints tiny ones like 1e-281 unchanged).
+    | st.floats(0, 100, allow_nan=False).map(lambda value: round(value, 4))
+)
+def test_rates_read_as_floatformat_would_write_them(value: Decimal | float) -> None:
+    """The rate formatter is a fast ``floatformat(value, 2)``: the same text, rounding
+    included."""
+    for language in ("vi", "en"):
+        with translation.override(language):
+            assert percent(value) == f"{floatformat(value, 2)} %"
 
 
 @pytest.mark.parametrize(
