@@ -12,10 +12,12 @@ and with a name search), the dossier page of one of its dossiers with the longes
 role home, and the dashboard of the busiest provincial department (its leader) and of the
 province (the provincial inspector), with the sections the dashboard fetches once shown
 (bottlenecks, service index) asked as htmx asks. The bottlenecks of a large scope are computed
-by the worker and kept (ADR 0004): the script computes them first as the worker would, timed. Sessions are made by Django's ``login`` on the database
-(the same row a password + authenticator login leaves), so no second factor is typed. Each page
-gets ``--warmup`` unmeasured requests, then ``--requests`` measured ones: p50/p95/max wall time,
-and the server's and this database's PostgreSQL backends' CPU per request. Budget: p95 ≤ 150 ms.
+by the worker and kept (ADR 0004): the script computes them first as the worker would, timed.
+Sessions are made by Django's ``login`` on the database (the same row a password +
+authenticator login leaves), so no second factor is typed. Each page gets ``--warmup``
+unmeasured requests, then ``--requests`` measured ones: p50/p95/max wall time, and the server's
+and this database's PostgreSQL backends' CPU per request.
+Budget: p95 ≤ 150 ms.
 
 Queries: each page once more in this process through Django's test client, counting the SQL
 statements and their time (what ``django-debug-toolbar`` would show) — where to look when a page
