@@ -30,8 +30,11 @@ def _fresh_reference_caches() -> None:
     """Each test's database is rolled back, so the next may reuse ids with other content:
     the per-process caches of reference rows must not carry rows from one test to the next."""
     from motcua.dossiers import refs
+    from motcua.identity.ratelimit import LOOKUPS
 
     refs.clear()
+    # Likewise the lookups' counts kept in the process (their rows are rolled back).
+    LOOKUPS.clear()
 
 
 @pytest.fixture

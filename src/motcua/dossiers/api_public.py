@@ -12,6 +12,7 @@ from ninja import Path, Router
 from motcua.core.errors import NotFound
 from motcua.core.problem import ERRORS, Problem
 from motcua.identity.auth import ClientRateThrottle
+from motcua.identity.ratelimit import LOOKUPS
 
 from . import api_render as render
 from .models import Dossier
@@ -27,7 +28,7 @@ PUBLIC_ERRORS: dict[int, Any] = {**ERRORS, 429: Problem}
     "/dossiers/{code}",
     response={200: PublicDossier, **PUBLIC_ERRORS},
     auth=None,
-    throttle=[ClientRateThrottle("public-lookup")],
+    throttle=[ClientRateThrottle("public-lookup", counter=LOOKUPS)],
     summary="Look up a dossier's progress by its code (public)",
     description=(
         "State, procedure, competent agency, received, due, appointment and resolved times, "

@@ -24,7 +24,7 @@ from ninja.utils import check_csrf
 
 from motcua.core.errors import DomainError, PermissionDenied
 
-from .ratelimit import Rate, hit
+from .ratelimit import BatchedCounter, Rate, hit
 from .tokens import user_for_secret
 
 log = logging.getLogger(__name__)
@@ -79,9 +79,17 @@ class ClientRateThrottle(BaseThrottle):
     number and the address they append to X-Forwarded-For is used instead; without it the
     header is ignored, since any client can write one to escape the limit."""
 
-    def __init__(self, scope: str, setting: str = "MOTCUA_PUBLIC_RATE_LIMIT") -> None:
+    def __init__(
+        self,
+        scope: str,
+        setting: str = "MOTCUA_PUBLIC_RATE_LIMIT",
+        counter: BatchedCounter | None = None,
+    ) -> None:
         self.scope = scope
         self.setting = setting
+        # None: every request counted in the database (``ratelimit.hit``: exact, for logins);
+        # a ``BatchedCounter`` for the busy public lookup.
+        self.counter = counter
         # One throttle object serves every request of its operation, possibly on threads.
         self._local = threading.local()
 
@@ -110,7 +118,8 @@ class ClientRateThrottle(BaseThrottle):
     def allow_request(self, request: HttpRequest) -> bool:
         rate = self.rate()
         client = self.get_ident(request) or "unknown"
-        decision = hit(f"{self.scope}:{client}", rate)
+        count = self.counter.hit if self.counter is not None else hit
+        decision = count(f"{self.scope}:{client}", rate)
         self._local.wait = None if decision.allowed else decision.retry_after
         return decision.allowed
 

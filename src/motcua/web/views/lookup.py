@@ -22,10 +22,11 @@ from motcua.core.localtime import local_date
 from motcua.dossiers.api_render import public
 from motcua.dossiers.models import Dossier
 from motcua.identity.auth import ClientRateThrottle
+from motcua.identity.ratelimit import LOOKUPS
 
 from ..forms import LookupForm
 
-THROTTLE = ClientRateThrottle("public-lookup")
+THROTTLE = ClientRateThrottle("public-lookup", counter=LOOKUPS)
 
 
 @require_safe
