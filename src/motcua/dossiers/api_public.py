@@ -22,6 +22,23 @@ from .schemas import PublicDossier
 router = Router(tags=["public"])
 
 PUBLIC_ERRORS: dict[int, Any] = {**ERRORS, 429: Problem}
+# What ``api_render.public`` (and ``refs.attach``) read of a dossier.
+PUBLIC_FIELDS = (
+    "code",
+    "state",
+    "applicant_name",
+    "procedure_id",
+    "procedure_version_id",
+    "competent_agency_id",
+    "receiving_centre_id",
+    "reception_point_id",
+    "received_at",
+    "due_at",
+    "appointment_at",
+    "resolved_at",
+    "returned_at",
+    "timeliness",
+)
 
 
 @router.get(
@@ -42,7 +59,10 @@ def lookup(
     request: HttpRequest,
     code: str = Path(..., max_length=60, examples=["000.00.02.H20-260310-0001"]),
 ) -> PublicDossier:
-    dossier = Dossier.objects.filter(code=code.strip()).first()
+    # The columns the answer shows, and no ORDER BY (the code is unique): on the busiest
+    # public endpoint the ORM's compiling of the whole row was a third of the request.
+    found = list(Dossier.objects.filter(code=code.strip()).only(*PUBLIC_FIELDS)[:1])
+    dossier = found[0] if found else None
     if dossier is None:
         raise NotFound(_("No dossier has code %(code)s.") % {"code": code})
     return render.public(attach(dossier, step=False))

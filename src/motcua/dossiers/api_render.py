@@ -222,12 +222,27 @@ def event(e: DossierEvent) -> EventOut:
     )
 
 
+# What the public lookup shows of a step (and ``refs.attach_step`` reads).
+PUBLIC_STEP_FIELDS = (
+    "name",
+    "agency_id",
+    "started_at",
+    "due_at",
+    "ended_at",
+    "timeliness",
+    "workflow_step_id",
+    "return_to_id",
+)
+
+
 def public(dossier: Dossier, now: datetime | None = None) -> PublicDossier:
     """The public lookup: no name but initials, no ID, phone, e-mail, address, no official."""
     now = now or timezone.now()
     steps = [
         attach_step(step, dossier.procedure_version)
-        for step in DossierStep.objects.filter(dossier=dossier).order_by("position")
+        for step in DossierStep.objects.filter(dossier=dossier)
+        .order_by("position")
+        .only(*PUBLIC_STEP_FIELDS)
     ]
     return PublicDossier(
         code=dossier.code,

@@ -230,3 +230,18 @@ def test_absurd_numbers_in_the_query_are_refused_everywhere(world: World, path: 
     response = Client().get(path)
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["page"]
+
+
+def test_a_lookup_reads_the_dossier_and_its_steps_only(
+    world: World, progressed: Any, django_assert_num_queries: Any
+) -> None:
+    """Two statements once the client is counted (the rate limit counts in the process): no
+    column of the answer left for a query of its own."""
+    client = Client(REMOTE_ADDR="203.0.113.50")
+    path = f"/api/v1/public/dossiers/{progressed.code}"
+    first = client.get(path)
+    assert first.status_code == 200
+    with django_assert_num_queries(2):
+        again = client.get(path)
+    assert again.json() == first.json()
+    assert again.json()["steps"] and again.json()["applicant_initials"] == "N. V. A."
