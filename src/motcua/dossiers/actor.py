@@ -26,9 +26,11 @@ class Actor:
     def for_user(cls, user: User) -> Actor:
         scope = official_scope(user)
         # The permission must be granted explicitly: a superuser "has" every permission but is
-        # not the portal.
-        portal = user.is_active and not user.is_superuser and user.has_perm(PORTAL_PERMISSION)
-        if scope.is_empty and portal:
+        # not the portal. Asked only of an account without roles (it costs two queries, on
+        # every official's request otherwise).
+        if scope.is_empty and (
+            user.is_active and not user.is_superuser and user.has_perm(PORTAL_PERMISSION)
+        ):
             return cls(user=user, kind=APPLICANT)
         return cls(user=user, kind="official", scope=scope)
 

@@ -205,3 +205,17 @@ def test_the_portal_token_submits_for_applicants_and_sees_only_its_own(
     # Receiving at the counter is an official's act.
     refused = portal_api.post("dossiers", {"action": "receive", **world.counter_data()})
     assert refused.status_code == 403
+
+
+def test_an_official_is_not_asked_for_the_portal_permission(world: World) -> None:
+    """Only an account without roles may be the portal: an official's requests do not load its
+    permissions (two queries on every intake and action otherwise)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from motcua.dossiers.actor import Actor
+
+    with CaptureQueriesContext(connection) as captured:
+        actor = Actor.for_user(world.users["receiver"])
+    assert actor.kind == "official"
+    assert not [q for q in captured.captured_queries if "auth_permission" in q["sql"]]
