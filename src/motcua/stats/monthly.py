@@ -28,7 +28,14 @@ from datetime import date, timedelta
 
 from django.db import IntegrityError, connection, transaction
 
-from .models import COUNTERS, DailyFlow, MonthDone, MonthlyAgencyFlow, MonthlyFlow
+from .models import (
+    COUNTERS,
+    BottleneckResult,
+    DailyFlow,
+    MonthDone,
+    MonthlyAgencyFlow,
+    MonthlyFlow,
+)
 
 _KEY = ("agency_id", "procedure_id", "field_id", "channel")
 
@@ -115,9 +122,12 @@ def _compute(month: date) -> None:
 
 
 def forget(first: date, last: date) -> int:
-    """Forget the sums of the months from ``first``'s to ``last``'s (their days changed)."""
+    """Forget the sums of the months from ``first``'s to ``last``'s (their days changed), and
+    the stored bottlenecks of any period that overlaps those days (``stored_bottlenecks``: a
+    closed period's would otherwise be kept as final)."""
     since, until = month_of(first), next_month(month_of(last))
     MonthlyFlow.objects.filter(month__gte=since, month__lt=until).delete()
     MonthlyAgencyFlow.objects.filter(month__gte=since, month__lt=until).delete()
+    BottleneckResult.objects.filter(first__lte=last, last__gte=first).delete()
     deleted, _ = MonthDone.objects.filter(month__gte=since, month__lt=until).delete()
     return deleted

@@ -139,3 +139,22 @@ def test_the_sums_per_agency_are_the_sums_per_key_summed(
         period = Period(date(2026, 3, 1), date(2026, 3, 31))
         scope = Scope(procedure_id=procedure.pk)
         assert only.figures.as_dict() == direct(scope, period, only.as_of).as_dict()
+
+
+@pytest.mark.django_db
+def test_recounted_days_forget_the_stored_bottlenecks_over_them(world: World) -> None:
+    """A closed period's stored bottlenecks are final unless its days are recounted (an import,
+    a repair): then they are computed again when next asked for."""
+    from motcua.stats.models import BottleneckResult
+
+    def stored(first: date, last: date) -> BottleneckResult:
+        return BottleneckResult.objects.create(agency=world.justice, first=first, last=last)
+
+    february = stored(date(2026, 2, 1), date(2026, 2, 28))
+    year = stored(date(2026, 1, 1), date(2026, 12, 31))
+    march_end = stored(date(2026, 3, 31), date(2026, 4, 30))
+    may = stored(date(2026, 5, 1), date(2026, 5, 31))
+    rebuild(date(2026, 3, 1), date(2026, 3, 31))
+    left = set(BottleneckResult.objects.values_list("pk", flat=True))
+    assert left == {february.pk, may.pk}
+    assert year.pk not in left and march_end.pk not in left
