@@ -118,6 +118,7 @@ def main() -> int:
 
     results: list[load.Result] = []
     cpu_rows: list[tuple[str, dict[str, float]]] = []
+    balance: dict[str, str] = {}
     server = Server(url, var_dir, port=args.port, workers=args.workers, threads=args.threads)
     print(
         f"Database {pg.database_name(url)}: {dossiers_before:,} dossiers. Load average before: "
@@ -172,9 +173,11 @@ def main() -> int:
                 / max(1, result.requests)
             )
             cpu_rows.append((name, shares))
+            balance[name] = _balance(before, after, groups["server (gunicorn)"])
             print(
                 f"  {name}: {result.rate:,.0f}/s, p50 {result.p50_ms:.1f} ms, "
-                f"p99 {result.p99_ms:.1f} ms, errors {result.errors} ({result.detail})",
+                f"p99 {result.p99_ms:.1f} ms, errors {result.errors} ({result.detail}); "
+                f"server CPU by process {balance[name]} %",
                 flush=True,
             )
         if args.profile:
@@ -205,7 +208,7 @@ def main() -> int:
             flush=True,
         )
     priority.restore_autogroups()
-    return report(results, cpu_rows, args)
+    return report(results, cpu_rows, args, balance)
 
 
 def _template() -> tuple[int, ...]:
@@ -224,6 +227,15 @@ def _template() -> tuple[int, ...]:
     )
 
 
+def _balance(before: cpu.Snapshot, after: cpu.Snapshot, pids: list[int]) -> str:
+    """Each server process's share of the server's CPU, largest first ("51/48/1": two workers
+    and the master). wrk's kept-alive connections stay with the worker that accepted them: a
+    run where one worker holds most of them shows as "90/9/1", and its rate is that worker's."""
+    used = sorted((after.ticks.get(p, 0) - before.ticks.get(p, 0) for p in pids), reverse=True)
+    total = sum(used) or 1
+    return "/".join(f"{100 * n / total:.0f}" for n in used)
+
+
 def _move(shares: dict[str, float], name: str, cores: float) -> dict[str, float]:
     """Take the load generator's own CPU out of 'other processes'."""
     shares = dict(shares)
@@ -236,7 +248,12 @@ def _loadavg() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def report(results: list[load.Result], cpu_rows: list, args: argparse.Namespace) -> int:
+def report(
+    results: list[load.Result],
+    cpu_rows: list,
+    args: argparse.Namespace,
+    balance: dict[str, str],
+) -> int:
     failed = False
     print("\n| operation | requests | errors | rate/s | p50 ms | p99 ms | budget | result |")
     print("|---|---:|---:|---:|---:|---:|---|---|")
@@ -271,6 +288,10 @@ def report(results: list[load.Result], cpu_rows: list, args: argparse.Namespace)
             bound = 1000 * cores / per_request if per_request else 0
             values = " | ".join(f"{shares[n]:.2f}" for n in names[:-1])
             print(f"| {op} | {values} | {per_request:.1f} | {bound:,.0f}/s |")
+        print(
+            "\nServer CPU by process, % (workers and master, largest first): "
+            + "; ".join(f"{op} {split}" for op, split in balance.items())
+        )
     print(
         f"\nLoad average after: {_loadavg()}; {args.connections} connections; "
         f"{args.seconds} s per operation after {args.warmup} s of warm-up."
