@@ -46,7 +46,6 @@ class Answer:
     result: Bottlenecks | None
     step_count: int  # steps rows in the whole result (``result.steps`` may be cut)
     pending: bool  # a newer result is being computed
-    stored: bool  # the result comes from a background computation
 
 
 def dashboard_bottlenecks(agency: Agency, period: Period, now: datetime) -> Answer:
@@ -55,16 +54,18 @@ def dashboard_bottlenecks(agency: Agency, period: Period, now: datetime) -> Answ
     as_of = period.as_of(now)
     if dossier_estimate(agency, period, as_of) <= INLINE_DOSSIERS:
         result = bottlenecks(period, as_of, agency_subtree(agency).values("pk"))
-        return Answer(result, len(result.steps), pending=False, stored=False)
+        return Answer(result, len(result.steps), pending=False)
     row = BottleneckResult.objects.filter(
         agency=agency, first=period.first, last=period.last
     ).first()
-    stored = from_row(row) if row is not None and row.computed_at is not None else None
-    if row is not None and stored is not None and _fresh(row, period, now):
-        return Answer(stored, row.data.get("step_count", 0), pending=False, stored=True)
-    request(agency, period, now)
-    count = row.data.get("step_count", 0) if row is not None else 0
-    return Answer(stored, count, pending=True, stored=True)
+    if row is None or row.computed_at is None:
+        request(agency, period, now)
+        return Answer(None, 0, pending=True)
+    stored = from_row(row)
+    pending = not _fresh(row, period, now)
+    if pending:
+        request(agency, period, now)
+    return Answer(stored, row.data.get("step_count", 0), pending=pending)
 
 
 def dossier_estimate(agency: Agency, period: Period, as_of: datetime) -> int:
