@@ -123,14 +123,16 @@ api = MotcuaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
+# The busiest routes first: Django tries the URL patterns in order, one regular expression
+# each, and the lookup and the dossier actions came after some ninety others.
+api.add_router("/public", public_router)
+api.add_router("/dossiers", dossiers_router)
 api.add_router("/agencies", agencies_router)
 api.add_router("/divisions", divisions_router)
 api.add_router("/procedures", catalog_router)
 api.add_router("/calendar", clock_router)
 api.add_router("/reports", reports_router)
 api.add_router("", index_router)
-api.add_router("/dossiers", dossiers_router)
-api.add_router("/public", public_router)
 api.add_router("", forms_router)
 
 

@@ -11,6 +11,7 @@ from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
 from motcua.core.errors import FieldError, NotFound, ValidationFailed
+from motcua.core.prepared import Prepared
 from motcua.core.text import search_terms
 
 from .models import Agency, Division, Level, ReceptionPoint, Role, RoleAssignment
@@ -248,13 +249,19 @@ def _subtree_ids(agency: Agency) -> set[int]:
     return set(agency_subtree(agency).values_list("pk", flat=True))
 
 
+# Read on every request of an official.
+_ACTIVE_ASSIGNMENTS: Prepared[RoleAssignment] = Prepared(
+    lambda user_id: RoleAssignment.objects.filter(
+        official_id=user_id, is_active=True
+    ).select_related("agency", "reception_point")
+)
+
+
 def official_scope(user: Any) -> OfficialScope:
     """The scope of ``user`` (a User, or an anonymous user: empty scope)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return OfficialScope(user_id=getattr(user, "pk", None))
-    assignments = RoleAssignment.objects.filter(official=user, is_active=True).select_related(
-        "agency", "reception_point"
-    )
+    assignments = _ACTIVE_ASSIGNMENTS(user.pk)
     agencies: dict[str, set[int]] = {}
     points: set[int] = set()
     centres_without_point: set[int] = set()

@@ -54,11 +54,11 @@ def _etag(dossier: Dossier) -> str:
     return f'"{dossier.version}"'
 
 
-def _written(dossier: Dossier, *, fresh: bool) -> Dossier:
+def _written(dossier: Dossier, *, replayed: bool = False) -> Dossier:
     """The dossier the engine just wrote, with what the detail shows: the engine's own object is
-    current, so it is not read again — its reference rows come from the per-process caches. A
-    replayed intake (``fresh=False``) was read from the database and needs its current step."""
-    return attach(dossier, step=not fresh)
+    current and carries its reference rows, so it is not read again. A replayed intake was read
+    from the database and needs its reference rows and current step."""
+    return attach(dossier) if replayed else dossier
 
 
 def _expected_version(if_match: str | None, body_version: int | None) -> int | None:
@@ -104,7 +104,7 @@ def create_dossier(
     data = payload.model_dump(mode="json", exclude_none=True)
     action = data.pop("action")
     dossier, created = intake(action, actor, data, idempotency_key=idempotency_key or None)
-    dossier = _written(dossier, fresh=created)
+    dossier = _written(dossier, replayed=not created)
     response["ETag"] = _etag(dossier)
     return Status(201 if created else 200, render.detail(dossier, actor))
 
@@ -171,7 +171,7 @@ def _act(
     expected = _expected_version(if_match, data.pop("expected_version", None))
     # The engine answers "not found" alike for a dossier that does not exist and for one
     # outside the actor's scope, so no separate check is needed here.
-    dossier = _written(perform(code, action, actor, data, expected_version=expected), fresh=True)
+    dossier = _written(perform(code, action, actor, data, expected_version=expected))
     response["ETag"] = _etag(dossier)
     return render.detail(dossier, actor)
 

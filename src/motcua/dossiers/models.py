@@ -27,8 +27,15 @@ class ApplicantKind(models.TextChoices):
 
 class Dossier(models.Model):
     code = models.CharField(_("dossier code"), max_length=60, unique=True)
+    # Foreign keys marked db_index=False are served by a composite index that starts with the
+    # same column (Meta.indexes, constraints): a second index would only be one more entry to
+    # write on every insert and update of the busiest tables.
     procedure = models.ForeignKey(
-        Procedure, verbose_name=_("procedure"), on_delete=models.PROTECT, related_name="+"
+        Procedure,
+        verbose_name=_("procedure"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # dossier_proc_received
     )
     procedure_version = models.ForeignKey(
         ProcedureVersion,
@@ -49,10 +56,18 @@ class Dossier(models.Model):
         related_name="+",
     )
     receiving_centre = models.ForeignKey(
-        Agency, verbose_name=_("receiving centre"), on_delete=models.PROTECT, related_name="+"
+        Agency,
+        verbose_name=_("receiving centre"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # dossier_desk, dossier_centre_received
     )
     competent_agency = models.ForeignKey(
-        Agency, verbose_name=_("competent agency"), on_delete=models.PROTECT, related_name="+"
+        Agency,
+        verbose_name=_("competent agency"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # dossier_queue
     )
 
     applicant_kind = models.CharField(
@@ -89,6 +104,7 @@ class Dossier(models.Model):
     timeliness = models.CharField(
         _("timeliness"), max_length=10, choices=Timeliness.choices, blank=True
     )
+    # Indexed: the workspace's queues and the dashboards go from open steps to their dossiers.
     current_step = models.ForeignKey(
         "DossierStep", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -159,11 +175,16 @@ class Dossier(models.Model):
         return self.code
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.applicant_folded = fold(self.applicant_name)
+        self.fold_name()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "applicant_name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "applicant_folded"}
         super().save(*args, **kwargs)
+
+    def fold_name(self) -> None:
+        """The applicant's name as searched (accents and đ folded): kept with every save, and
+        by whoever writes the row without ``save`` (``core.rows``)."""
+        self.applicant_folded = fold(self.applicant_name)
 
 
 class DossierStep(models.Model):
@@ -173,7 +194,10 @@ class DossierStep(models.Model):
     another agency with ``transfer=True``.
     """
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
+    # Not indexed alone: dossier_step_position and step_agency_open start with these columns.
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="steps", db_index=False
+    )
     position = models.PositiveSmallIntegerField()
     workflow_step = models.ForeignKey(
         WorkflowStep, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -182,7 +206,7 @@ class DossierStep(models.Model):
     name = models.CharField(_("step"), max_length=300)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     agency = models.ForeignKey(
-        Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+"
+        Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+", db_index=False
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -253,7 +277,10 @@ class EventQuerySet(models.QuerySet["DossierEvent"]):
 class DossierEvent(models.Model):
     """Append-only history: every transition and every moved due time."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    # Not indexed alone: dossier_event_seq starts with it.
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     seq = models.PositiveIntegerField()
     action = models.CharField(_("action"), max_length=25, choices=Action.choices)
     from_state = models.CharField(max_length=25, choices=State.choices, blank=True)

@@ -10,14 +10,24 @@ from __future__ import annotations
 
 from motcua.agencies.models import Agency, ReceptionPoint
 from motcua.catalog.models import Procedure, ProcedureVersion, WorkflowStep
+from motcua.core.prepared import Prepared
 from motcua.core.refcache import RefCache
+from motcua.identity.models import User
 
+from . import held
 from .models import Dossier, DossierStep
 
 AGENCIES: RefCache[Agency] = RefCache(Agency, ttl=10)
 POINTS: RefCache[ReceptionPoint] = RefCache(ReceptionPoint, ttl=10)
 PROCEDURES: RefCache[Procedure] = RefCache(Procedure, ttl=10)
 VERSIONS: RefCache[ProcedureVersion] = RefCache(ProcedureVersion, ttl=300, related=["field"])
+# Procedures with their current version, by code, as every intake reads them: a version
+# published or retired is taken into account within these seconds, as agencies are.
+CURRENT_PROCEDURES: RefCache[Procedure] = RefCache(Procedure, ttl=10, related=["current"])
+# Officials as a step shows them (user name and display name), not their credentials.
+OFFICIALS: RefCache[User] = RefCache(
+    User, ttl=10, fields=["username", "full_name", "first_name", "last_name"]
+)
 
 
 _workflows: dict[tuple[int, object], list[WorkflowStep]] = {}
@@ -54,6 +64,29 @@ def attach(dossier: Dossier, *, step: bool = True) -> Dossier:
     return dossier
 
 
+STEPS: Prepared[DossierStep] = Prepared(
+    lambda dossier_id: DossierStep.objects.filter(dossier_id=dossier_id).order_by("position")
+)
+
+
+def attach_steps(dossier: Dossier) -> list[DossierStep]:
+    """Read every step of a dossier (one query, no join), set its current step among them and
+    hold them for the answer (``held``): what the engine does under the row lock."""
+    rows = [attach_step(s, dossier.procedure_version) for s in STEPS(dossier.pk)]
+    dossier.current_step = next((s for s in rows if s.pk == dossier.current_step_id), None)
+    held.hold_steps(dossier, rows)
+    return rows
+
+
+def assignee(step: DossierStep) -> User | None:
+    """The official a step is assigned to, from the step if it came with it, else the cache."""
+    if step.assignee_id is None:
+        return None
+    if DossierStep.assignee.is_cached(step):
+        return step.assignee
+    return OFFICIALS.get(step.assignee_id)
+
+
 def attach_step(step: DossierStep, version: ProcedureVersion) -> DossierStep:
     step.agency = AGENCIES.get(step.agency_id)
     by_id = {w.pk: w for w in workflow(version)}
@@ -65,6 +98,6 @@ def attach_step(step: DossierStep, version: ProcedureVersion) -> DossierStep:
 
 
 def clear() -> None:
-    for cache in (AGENCIES, POINTS, PROCEDURES, VERSIONS):
+    for cache in (AGENCIES, POINTS, PROCEDURES, VERSIONS, OFFICIALS, CURRENT_PROCEDURES):
         cache.clear()
     _workflows.clear()

@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from motcua.agencies.models import Role
 from motcua.core.errors import NotFound
 
+from . import held
 from .actor import Actor
 from .models import Dossier, DossierEvent, DossierStep
 from .refs import attach
@@ -69,6 +70,9 @@ def can_see(actor: Actor, dossier: Dossier) -> bool:
         return False
     if dossier.competent_agency_id in workers:
         return True
+    steps = held.steps(dossier)
+    if steps is not None:
+        return any(step.agency_id in workers for step in steps)
     return DossierStep.objects.filter(dossier=dossier, agency_id__in=workers).exists()
 
 

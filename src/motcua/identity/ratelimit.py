@@ -132,16 +132,25 @@ _ROWS_PER_STATEMENT = 2_000  # SQLite allows 32,766 parameters a statement, Post
 
 class BatchedCounter:
     """``hit`` with the counts of known clients kept in this process and written every
-    ``interval`` seconds (module docstring). Thread-safe: gunicorn's threads share it."""
+    ``interval`` seconds (module docstring). Thread-safe: gunicorn's threads share it.
+
+    A client's first request reads the database's count while another thread may be adding
+    this process's counts to it; that read would then include, or not, the counts being
+    written, and the process could not tell which (counting them twice refused requests
+    within the allowance). So the database's count is never read while a write is in
+    flight: first requests wait for a write to end, and a write waits for the first
+    requests already reading (one short statement each)."""
 
     def __init__(self, interval: float = 1.0) -> None:
         self.interval = interval
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self._known: dict[tuple[str, int], int] = {}  # the database's count at the last write
         self._pending: dict[tuple[str, int], int] = {}  # counted here since
         self._writing: dict[tuple[str, int], int] = {}  # being written: still counted here
         self._ends: dict[tuple[str, int], int] = {}  # when each window closes
         self._written_at: float | None = None  # the interval starts at the first request
+        self._reading = 0  # first requests reading the database's count
+        self._flushing = False  # a write is waiting for them or in flight
 
     def clear(self) -> None:
         with self._lock:
@@ -149,6 +158,7 @@ class BatchedCounter:
             self._pending.clear()
             self._writing.clear()
             self._ends.clear()
+            self._written_at = None
 
     def hit(self, key: str, rate: Rate, now: float | None = None) -> Decision:
         moment = time.time() if now is None else now
@@ -163,27 +173,50 @@ class BatchedCounter:
                 self._pending[slot] = pending
                 count = known + self._writing.get(slot, 0) + pending
                 due = moment - self._written_at >= self.interval
+            else:
+                while self._flushing:
+                    self._lock.wait()
+                self._reading += 1
         if known is None:
-            # A client new to this process: count in the database, as ``hit`` does, plus what
-            # this process's other threads counted meanwhile and has not written yet. The
-            # database's counts only grow: the larger one includes the smaller's requests.
-            counted = hit(key, rate, now=moment).count
-            with self._lock:
-                self._known[slot] = known = max(counted, self._known.get(slot, 0))
-                self._ends[slot] = window + rate.period
-                count = known + self._writing.get(slot, 0) + self._pending.get(slot, 0)
-                due = moment - (self._written_at or moment) >= self.interval
+            count, due = self._first(key, rate, moment, slot)
         if due:
             self.write(moment)
         retry_after = max(1, window + rate.period - int(moment))
         return Decision(count <= rate.limit, count, retry_after)
 
+    def _first(
+        self, key: str, rate: Rate, moment: float, slot: tuple[str, int]
+    ) -> tuple[int, bool]:
+        """A client new to this process: count in the database, as ``hit`` does, plus what
+        this process's other threads counted meanwhile and has not written yet."""
+        try:
+            counted = hit(key, rate, now=moment).count
+        except BaseException:
+            with self._lock:
+                self._reading -= 1
+                self._lock.notify_all()
+            raise
+        with self._lock:
+            self._reading -= 1
+            self._lock.notify_all()
+            # No write ran meanwhile, and the database's counts only grow: the larger count
+            # includes the smaller's requests.
+            known = max(counted, self._known.get(slot, 0))
+            self._known[slot] = known
+            self._ends[slot] = slot[1] + rate.period
+            count = known + self._writing.get(slot, 0) + self._pending.get(slot, 0)
+            due = moment - (self._written_at or moment) >= self.interval
+        return count, due
+
     def write(self, now: float | None = None) -> None:
         """Write what was counted here since the last write; forget the closed windows."""
         moment = time.time() if now is None else now
         with self._lock:
-            if self._writing:
+            if self._flushing:
                 return  # another thread is writing
+            self._flushing = True
+            while self._reading:
+                self._lock.wait()
             pending, self._pending = self._pending, {}
             self._written_at = moment
             for slot in [s for s, end in self._ends.items() if end <= moment]:
@@ -191,15 +224,16 @@ class BatchedCounter:
                 self._ends.pop(slot, None)
                 pending.pop(slot, None)
             self._writing = pending
-        if not pending:
-            return
         totals: dict[tuple[str, int], int] = {}
         try:
-            totals = _add(pending)
+            if pending:
+                totals = _add(pending)
         finally:
             with self._lock:
                 self._writing = {}
-                if not totals:  # the write failed: its counts wait for the next one
+                self._flushing = False
+                self._lock.notify_all()
+                if pending and not totals:  # the write failed: its counts wait for the next
                     for slot, n in pending.items():
                         self._pending[slot] = self._pending.get(slot, 0) + n
                 for slot, total in totals.items():

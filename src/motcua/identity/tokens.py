@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from motcua.core.errors import FieldError, NotFound, ValidationFailed
+from motcua.core.prepared import Prepared
 
 SECRET_PREFIX = "mc_"  # noqa: S105  (recognisable in leaked logs, not a secret)
 # Recording every use would turn each read into a write; a minute's precision is enough to
@@ -133,15 +134,21 @@ def revoke_token(username: str, name: str) -> ApiToken:
     return token
 
 
+# Read on every request with a bearer token.
+_ACTIVE_TOKEN: Prepared[ApiToken] = Prepared(
+    lambda digest: (
+        ApiToken.objects.select_related("user")
+        .filter(digest=digest, revoked_at__isnull=True)
+        .order_by("pk")[:1]
+    )
+)
+
+
 def user_for_secret(secret: str) -> Any | None:
     """The active user a secret acts as, or None (unknown, revoked, or deactivated account)."""
     if not secret or not secret.startswith(SECRET_PREFIX) or len(secret) > 200:
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=digest_of(secret), revoked_at__isnull=True)
-        .first()
-    )
+    token = _ACTIVE_TOKEN.first(digest_of(secret))
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()

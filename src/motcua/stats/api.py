@@ -96,12 +96,12 @@ class Named(Schema):
     name: str
 
 
-class AgencyRef(Named):
+class ScopeAgency(Named):
     level: str
 
 
 class ScopeOut(Schema):
-    agency: AgencyRef | None
+    agency: ScopeAgency | None
     level: str | None
     field: Named | None
     procedure: Named | None
@@ -177,7 +177,7 @@ class DossierRow(Schema):
     timeliness: str
 
 
-class DossierPage(Schema):
+class FigureDossierPage(Schema):
     figure: str
     as_of: str
     count: int
@@ -264,7 +264,7 @@ def _download(content: bytes, content_type: str, report: Any, extension: str) ->
 
 @router.get(
     "/period/dossiers",
-    response={200: DossierPage, **RESPONSES},
+    response={200: FigureDossierPage, **RESPONSES},
     summary="The dossiers behind one figure of the period report",
     description=(
         "The dossiers a figure counts (e.g. `received.online`, `resolved.late`, "

@@ -13,19 +13,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency, AgencyKind, ReceptionPoint
-from motcua.catalog.models import AgencyScope, Procedure, ProcedureVersion, Status
+from motcua.catalog.models import AgencyScope, ProcedureVersion, Status
 from motcua.core.errors import Conflict, PermissionDenied, invalid
 from motcua.core.localtime import local_date
+from motcua.core.rows import insert_row
 
+from .. import held
 from ..actor import Actor
 from ..models import Dossier, IdempotencyKey
+from ..refs import AGENCIES, CURRENT_PROCEDURES, POINTS
 from ..states import Action as A
 from ..states import Channel
 from ..transitions import NEW
 from .applicant import read_applicant
 from .codes import new_code
 from .context import Context
-from .engine import commit, get_rule
+from .engine import commit, get_rule, row_values
 from .fields import Reader
 from .handlers import HANDLERS
 
@@ -103,9 +106,9 @@ def _published_version(read: Reader) -> ProcedureVersion | None:
     code = read.text("procedure", required=True)
     if not code:
         return None
-    procedure = Procedure.objects.filter(code=code).select_related("current").first()
-    version = procedure.current if procedure else None
-    if version is None or version.status != Status.PUBLISHED:
+    procedure = CURRENT_PROCEDURES.by_code(code)
+    version = procedure.current if procedure is not None else None
+    if procedure is None or version is None or version.status != Status.PUBLISHED:
         read.fail("procedure", _("No published procedure has code %(code)r.") % {"code": code})
         return None
     return version
@@ -129,7 +132,7 @@ def _competent(read: Reader, version: ProcedureVersion | None) -> Agency | None:
             return listed[0]
         read.fail("agency", _("Choose the competent agency (the one that resolves the dossier)."))
         return None
-    agency = Agency.objects.filter(code=code).first()
+    agency = AGENCIES.by_code(code)
     if agency is None:
         read.fail("agency", _("No agency has code %(code)r.") % {"code": code})
     elif not _eligible(version, agency):
@@ -168,7 +171,7 @@ def _reception(
         if len(centres) != 1:
             read.fail("receiving_centre", _("Choose the centre receiving the dossier."))
             return None, None
-        centre = Agency.objects.get(pk=next(iter(centres)))
+        centre = AGENCIES.get(next(iter(centres)))
     else:
         centre = _centre_of(competent) if competent else None
         if centre is None:
@@ -185,7 +188,9 @@ def _reception(
                 % {"centre": centre.name, "code": point_code},
             )
     elif actor.points:
-        point = ReceptionPoint.objects.filter(pk__in=actor.points, agency=centre).first()
+        # The official's own point at this centre (the lowest, if several), from the cache.
+        mine = sorted(pk for pk in actor.points if POINTS.get(pk).agency_id == centre.pk)
+        point = POINTS.get(mine[0]) if mine else None
     return centre, point
 
 
@@ -214,9 +219,9 @@ def _create(action: str, actor: Actor, data: dict[str, Any], now: datetime) -> D
         )
     if actor.kind != "official" and actor.kind not in rule.roles:
         raise PermissionDenied(_("This action is reserved to officials."))
-    dossier = Dossier.objects.create(
+    dossier = Dossier(
         code=new_code(competent, local_date(now)),
-        procedure_id=version.procedure_id,
+        procedure=CURRENT_PROCEDURES.get(version.procedure_id),
         procedure_version=version,
         channel=channel,
         state=rule.target(NEW),
@@ -229,6 +234,10 @@ def _create(action: str, actor: Actor, data: dict[str, Any], now: datetime) -> D
         created_by=actor.user,
         **applicant,
     )
+    dossier.fold_name()
+    insert_row(dossier)
+    held.hold_steps(dossier, [])
+    loaded = row_values(dossier)
     ctx = Context(
         dossier=dossier,
         actor=actor,
@@ -238,5 +247,5 @@ def _create(action: str, actor: Actor, data: dict[str, Any], now: datetime) -> D
         to_state=rule.target(NEW),
     )
     HANDLERS[action](ctx)
-    commit(ctx, action, {})
+    commit(ctx, action, {}, loaded=loaded)
     return dossier

@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from motcua.agencies.models import Agency
 from motcua.catalog.models import StepAgency, WorkflowStep
 from motcua.core.errors import Conflict, invalid
+from motcua.core.rows import insert_row, update_row
 
-from .. import refs
+from .. import held, refs
 from ..clockwork import Interval, calendar_for, classify, step_due
 from ..models import Dossier, DossierStep, Pause
 
@@ -20,8 +21,16 @@ def workflow(dossier: Dossier) -> list[WorkflowStep]:
     return refs.workflow(dossier.procedure_version)
 
 
+def pause_rows(dossier: Dossier) -> list[Pause]:
+    return list(Pause.objects.filter(dossier=dossier))
+
+
 def intervals(dossier: Dossier) -> list[Interval]:
-    return [Interval(p.kind, p.start, p.end) for p in Pause.objects.filter(dossier=dossier)]
+    """The dossier's pauses as the clock reads them: those the engine holds, else read."""
+    rows = held.pauses(dossier)
+    if rows is None:
+        rows = pause_rows(dossier)
+    return [Interval(p.kind, p.start, p.end) for p in rows]
 
 
 def step_agency(dossier: Dossier, step: WorkflowStep, chosen: Agency | None) -> Agency:
@@ -76,7 +85,7 @@ def start_step(
             .first()
             or 0
         )
-    step = DossierStep.objects.create(
+    step = DossierStep(
         dossier=dossier,
         position=last + 1,
         workflow_step=workflow_step,
@@ -91,7 +100,9 @@ def start_step(
         started_at=at,
         due_at=step_due(calendar_for(agency), at, hours, pauses or []),
     )
+    insert_row(step)
     dossier.current_step = step
+    held.add_step(dossier, step)
     return step
 
 
@@ -126,7 +137,7 @@ def end_current_step(dossier: Dossier, at: datetime, ended_by: str) -> DossierSt
     step.ended_at = at
     step.ended_by = ended_by
     step.timeliness = classify(at, step.due_at) if step.due_at else classify(at, None)
-    step.save(update_fields=["ended_at", "ended_by", "timeliness"])
+    update_row(step, ["ended_at", "ended_by", "timeliness"])
     return step
 
 
@@ -152,4 +163,4 @@ def refresh_step_due(step: DossierStep, pauses: list[Interval]) -> None:
     due = step_due(calendar_for(step.agency), step.started_at, step.hours, pauses)
     if due != step.due_at:
         step.due_at = due
-        step.save(update_fields=["due_at"])
+        update_row(step, ["due_at"])

@@ -99,6 +99,62 @@ def test_threads_of_one_process_admit_exactly_the_allowance() -> None:
     assert hits_in_db("threads") == 200
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_first_request_never_counts_a_write_in_flight_twice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A thread's first request reaches the database while another thread writes this
+    process's counts: its count must include them once. (Before the fix it read the database
+    after the write had added them and added them again: 10 for the sixth request.)"""
+    from motcua.identity import ratelimit
+
+    counter = BatchedCounter(interval=3600)
+    go, done = threading.Event(), threading.Event()
+    real_hit, real_add = ratelimit.hit, ratelimit._add
+
+    def slow_hit(key: str, rate: Rate, now: float | None = None) -> ratelimit.Decision:
+        if threading.current_thread().name == "late":
+            go.wait(5)  # reaches the database only once the writer has had its chance
+        return real_hit(key, rate, now=now)
+
+    def slow_add(counts: dict[tuple[str, int], int]) -> dict[tuple[str, int], int]:
+        totals = real_add(counts)
+        done.wait(2)  # the write stays in flight while the late request completes
+        return totals
+
+    monkeypatch.setattr(ratelimit, "hit", slow_hit)
+    monkeypatch.setattr(ratelimit, "_add", slow_add)
+    decisions: list[ratelimit.Decision] = []
+
+    def late() -> None:
+        try:
+            decisions.append(counter.hit("race", RATE))
+        finally:
+            done.set()
+            connection.close()
+
+    def writer() -> None:
+        try:
+            counter.write()
+        finally:
+            connection.close()
+
+    late_thread = threading.Thread(target=late, name="late")
+    late_thread.start()  # its first request waits before reaching the database
+    assert [counter.hit("race", RATE).count for _ in range(5)] == [1, 2, 3, 4, 5]
+    writer_thread = threading.Thread(target=writer)
+    writer_thread.start()
+    writer_thread.join(0.3)
+    go.set()
+    late_thread.join(10)
+    writer_thread.join(10)
+    assert [d.count for d in decisions] == [6]
+    assert not counter.hit("race", RATE).allowed  # the seventh
+    counter.write()
+    assert hits_in_db("race") == 7
+
+
 def test_many_clients_are_written_in_several_statements(monkeypatch: pytest.MonkeyPatch) -> None:
     from motcua.identity import ratelimit
 

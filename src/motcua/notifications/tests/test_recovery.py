@@ -180,3 +180,30 @@ def test_masked_recipients() -> None:
     assert mask_recipient("sms", "0912345678") == "091****678"
     assert mask_recipient("email", "nguyenvanan@example.vn") == "n***@example.vn"
     assert queue_one().recipient_masked == "091****678"
+
+
+def test_an_enqueue_refused_before_writing_leaves_the_callers_work_and_the_message(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("backend refused the task")
+
+    monkeypatch.setattr(deliver.__class__, "enqueue", refuse)
+    with time_machine.travel(T0, tick=False):
+        n = queue_one(keep_task=True)  # logged, not raised: the message stays queued
+    assert Notification.objects.get(pk=n.pk).status == "queued"
+    assert waiting_tasks() == []
+    monkeypatch.undo()
+    assert redeliver_lost(now=T0 + LOST_AFTER) == [n.pk]  # the tick takes it up
+
+
+def test_a_database_error_writing_the_task_is_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.db import DatabaseError, transaction
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise DatabaseError("relation does not exist")
+
+    monkeypatch.setattr(deliver.__class__, "enqueue", broken)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        queue_one(keep_task=True)
+    assert not Notification.objects.exists()  # the caller's work rolled back whole
