@@ -135,8 +135,10 @@ def official_pages() -> list[Page]:
         "competent_agency_id",
     )
     department = Agency.objects.get(pk=department_id)
-    # A dossier of the busy agency with a long history, still open: the page a leader opens.
-    recent = open_dossiers.filter(competent_agency_id=agency_id).order_by("-pk")[:2000]
+    # A dossier with a long history, open at the busy agency: the page its leader opens. (By
+    # its current step, not its competent agency: after the engine benchmark's forwards the
+    # busiest agency can be one that only holds other agencies' dossiers, e.g. a tax office.)
+    recent = open_dossiers.filter(current_step__agency_id=agency_id).order_by("-pk")[:2000]
     busy = (
         DossierEvent.objects.filter(dossier_id__in=list(recent.values_list("pk", flat=True)))
         .values("dossier_id")
