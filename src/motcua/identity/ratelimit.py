@@ -134,12 +134,13 @@ class BatchedCounter:
     """``hit`` with the counts of known clients kept in this process and written every
     ``interval`` seconds (module docstring). Thread-safe: gunicorn's threads share it.
 
-    A client's first request reads the database's count while another thread may be adding
-    this process's counts to it; that read would then include, or not, the counts being
-    written, and the process could not tell which (counting them twice refused requests
-    within the allowance). So the database's count is never read while a write is in
-    flight: first requests wait for a write to end, and a write waits for the first
-    requests already reading (one short statement each)."""
+    Every request must get its own number, or requests within the allowance are refused. A
+    client's first request reads the database's count, and the process's other threads'
+    requests of that client wait for it (one short statement) instead of reading it too: two
+    reads finishing in either order gave two requests the same number, and a read made while
+    this process was writing the client's counts could not tell whether it included them (it
+    counted them twice). Once a client is known the process counts it itself, so a read
+    never meets a write of the same client."""
 
     def __init__(self, interval: float = 1.0) -> None:
         self.interval = interval
@@ -149,8 +150,8 @@ class BatchedCounter:
         self._writing: dict[tuple[str, int], int] = {}  # being written: still counted here
         self._ends: dict[tuple[str, int], int] = {}  # when each window closes
         self._written_at: float | None = None  # the interval starts at the first request
-        self._reading = 0  # first requests reading the database's count
-        self._flushing = False  # a write is waiting for them or in flight
+        self._reading: set[tuple[str, int]] = set()  # clients whose count is being read
+        self._flushing = False  # a thread is writing
 
     def clear(self) -> None:
         with self._lock:
@@ -168,15 +169,16 @@ class BatchedCounter:
             if self._written_at is None:
                 self._written_at = moment
             known = self._known.get(slot)
+            while known is None and slot in self._reading:
+                self._lock.wait()
+                known = self._known.get(slot)
             if known is not None:
                 pending = self._pending.get(slot, 0) + 1
                 self._pending[slot] = pending
                 count = known + self._writing.get(slot, 0) + pending
                 due = moment - self._written_at >= self.interval
             else:
-                while self._flushing:
-                    self._lock.wait()
-                self._reading += 1
+                self._reading.add(slot)
         if known is None:
             count, due = self._first(key, rate, moment, slot)
         if due:
@@ -187,20 +189,20 @@ class BatchedCounter:
     def _first(
         self, key: str, rate: Rate, moment: float, slot: tuple[str, int]
     ) -> tuple[int, bool]:
-        """A client new to this process: count in the database, as ``hit`` does, plus what
-        this process's other threads counted meanwhile and has not written yet."""
+        """A client new to this process: counted in the database, as ``hit`` does; its
+        requests on the process's other threads wait for this one (class docstring)."""
         try:
             counted = hit(key, rate, now=moment).count
         except BaseException:
             with self._lock:
-                self._reading -= 1
+                self._reading.discard(slot)
                 self._lock.notify_all()
             raise
         with self._lock:
-            self._reading -= 1
+            self._reading.discard(slot)
             self._lock.notify_all()
-            # No write ran meanwhile, and the database's counts only grow: the larger count
-            # includes the smaller's requests.
+            # Nothing of this client was counted here before: it was unknown, and the
+            # threads that asked meanwhile waited for this read.
             known = max(counted, self._known.get(slot, 0))
             self._known[slot] = known
             self._ends[slot] = slot[1] + rate.period
@@ -215,8 +217,6 @@ class BatchedCounter:
             if self._flushing:
                 return  # another thread is writing
             self._flushing = True
-            while self._reading:
-                self._lock.wait()
             pending, self._pending = self._pending, {}
             self._written_at = moment
             for slot in [s for s, end in self._ends.items() if end <= moment]:
@@ -232,7 +232,6 @@ class BatchedCounter:
             with self._lock:
                 self._writing = {}
                 self._flushing = False
-                self._lock.notify_all()
                 if pending and not totals:  # the write failed: its counts wait for the next
                     for slot, n in pending.items():
                         self._pending[slot] = self._pending.get(slot, 0) + n
