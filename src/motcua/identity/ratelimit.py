@@ -151,7 +151,6 @@ class BatchedCounter:
         self._ends: dict[tuple[str, int], int] = {}  # when each window closes
         self._written_at: float | None = None  # the interval starts at the first request
         self._reading: set[tuple[str, int]] = set()  # clients whose count is being read
-        self._flushing = False  # a thread is writing
 
     def clear(self) -> None:
         with self._lock:
@@ -191,32 +190,27 @@ class BatchedCounter:
     ) -> tuple[int, bool]:
         """A client new to this process: counted in the database, as ``hit`` does; its
         requests on the process's other threads wait for this one (class docstring)."""
+        counted: int | None = None
         try:
             counted = hit(key, rate, now=moment).count
-        except BaseException:
+        finally:
             with self._lock:
                 self._reading.discard(slot)
-                self._lock.notify_all()
-            raise
-        with self._lock:
-            self._reading.discard(slot)
-            self._lock.notify_all()
-            # Nothing of this client was counted here before: it was unknown, and the
-            # threads that asked meanwhile waited for this read.
-            known = max(counted, self._known.get(slot, 0))
-            self._known[slot] = known
-            self._ends[slot] = slot[1] + rate.period
-            count = known + self._writing.get(slot, 0) + self._pending.get(slot, 0)
-            due = moment - (self._written_at or moment) >= self.interval
-        return count, due
+                self._lock.notify_all()  # if the read failed, the next request reads again
+                if counted is not None:
+                    # Nothing of this client was counted here before: it was unknown, and
+                    # the threads that asked meanwhile waited for this read.
+                    self._known[slot] = counted
+                    self._ends[slot] = slot[1] + rate.period
+                due = moment - (self._written_at or moment) >= self.interval
+        return counted, due
 
     def write(self, now: float | None = None) -> None:
         """Write what was counted here since the last write; forget the closed windows."""
         moment = time.time() if now is None else now
         with self._lock:
-            if self._flushing:
+            if self._writing:
                 return  # another thread is writing
-            self._flushing = True
             pending, self._pending = self._pending, {}
             self._written_at = moment
             for slot in [s for s, end in self._ends.items() if end <= moment]:
@@ -224,15 +218,15 @@ class BatchedCounter:
                 self._ends.pop(slot, None)
                 pending.pop(slot, None)
             self._writing = pending
+        if not pending:
+            return
         totals: dict[tuple[str, int], int] = {}
         try:
-            if pending:
-                totals = _add(pending)
+            totals = _add(pending)
         finally:
             with self._lock:
                 self._writing = {}
-                self._flushing = False
-                if pending and not totals:  # the write failed: its counts wait for the next
+                if not totals:  # the write failed: its counts wait for the next one
                     for slot, n in pending.items():
                         self._pending[slot] = self._pending.get(slot, 0) + n
                 for slot, total in totals.items():

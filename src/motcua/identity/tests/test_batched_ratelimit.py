@@ -147,6 +147,30 @@ def test_two_first_requests_of_one_client_get_their_own_numbers(
     assert hits_in_db("pair") == 2
 
 
+def test_a_failed_first_read_is_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.db import OperationalError
+
+    from motcua.identity import ratelimit
+
+    counter = BatchedCounter(interval=3600)
+    real_hit = ratelimit.hit
+    failures = [OperationalError("connection lost")]
+
+    def flaky_hit(key: str, rate: Rate, now: float | None = None) -> ratelimit.Decision:
+        if failures:
+            raise failures.pop()
+        return real_hit(key, rate, now=now)
+
+    monkeypatch.setattr(ratelimit, "hit", flaky_hit)
+    with pytest.raises(OperationalError):
+        counter.hit("flaky", RATE, now=T0)
+    # Not left "being read" (the next request would wait for ever): it reads the database.
+    assert counter.hit("flaky", RATE, now=T0).count == 1
+    assert counter.hit("flaky", RATE, now=T0).count == 2
+    counter.write(now=T0 + 1)
+    assert hits_in_db("flaky") == 2
+
+
 def test_many_clients_are_written_in_several_statements(monkeypatch: pytest.MonkeyPatch) -> None:
     from motcua.identity import ratelimit
 
